@@ -1,0 +1,59 @@
+import type { NanoUsd } from './money.js';
+import type { Usage } from './usage.js';
+
+/** Ledger event types read `<noun>-<verb>`. */
+export type LedgerEventType =
+  | 'reservation-create'
+  | 'reservation-commit'
+  | 'reservation-release'
+  | 'call-refuse'
+  | 'call-downgrade'
+  | 'call-retry'
+  | 'budget-cross';
+
+export type CallStatus = 'ok' | 'refused' | 'upstream_error' | 'client_disconnected' | 'cached';
+
+/** One ledger entry. Calls are written at reserve and settled at commit or release. */
+export interface LedgerEvent {
+  type: LedgerEventType;
+  timeInMs: number;
+  requestId?: string;
+  taskId?: string;
+  parentTaskId?: string;
+  taskType?: string;
+  keyId?: string;
+  team?: string;
+  org?: string;
+  user?: string;
+  tags?: Record<string, string>;
+  requestedModel?: string;
+  model?: string;
+  provider?: string;
+  usage?: Usage;
+  costInNanoUsd?: NanoUsd;
+  reservedInNanoUsd?: NanoUsd;
+  status?: CallStatus;
+  errorCode?: string;
+  retries?: number;
+  latencyInMs?: number;
+  timeToFirstTokenInMs?: number;
+  /** Anything else the event carries (stage crossed, scope, reason). */
+  data?: Record<string, unknown>;
+}
+
+export interface LedgerRow extends LedgerEvent {
+  /** Monotonic position in the ledger. */
+  sequence: number;
+}
+
+export interface LedgerQuery {
+  types?: LedgerEventType[];
+  requestId?: string;
+  taskId?: string;
+  keyId?: string;
+  sinceInMs?: number;
+  untilInMs?: number;
+  /** Only rows after this sequence, for tailing. */
+  afterSequence?: number;
+  limit?: number;
+}

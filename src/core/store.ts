@@ -1,0 +1,90 @@
+import type { NanoUsd } from './money.js';
+import type { ScopeKey } from './scope.js';
+import type { LedgerEvent, LedgerQuery, LedgerRow } from './ledger-event.js';
+
+/** Calendar or lifetime window a budget counts over. */
+export type WindowKind = 'request' | 'task' | 'hour' | 'day' | 'week' | 'month' | 'total';
+
+/**
+ * One budget counter: a scope in one window instance. The key names the window instance
+ * (`team:research|day|2026-11-22`), so a new window is simply a new counter: no reset job.
+ */
+export interface BudgetLine {
+  key: string;
+  scope: ScopeKey;
+  window: WindowKind;
+  windowStartInMs: number;
+  /** When the counter stops mattering; stores may drop it after this. */
+  windowEndInMs: number;
+  limitInNanoUsd?: NanoUsd;
+  callLimit?: number;
+}
+
+export interface ReserveRequest {
+  reservationId: string;
+  lines: BudgetLine[];
+  amountInNanoUsd: NanoUsd;
+  /** Each reserve counts as one call on every line that has a call limit. */
+  calls?: number;
+  leaseExpiresAtInMs: number;
+}
+
+export interface Reservation {
+  ok: true;
+  reservationId: string;
+  amountInNanoUsd: NanoUsd;
+  leaseExpiresAtInMs: number;
+}
+
+export interface Refusal {
+  ok: false;
+  reason: 'money' | 'calls';
+  line: BudgetLine;
+  committedInNanoUsd: NanoUsd;
+  reservedInNanoUsd: NanoUsd;
+  calls: number;
+  requestedInNanoUsd: NanoUsd;
+}
+
+export interface CommitRequest {
+  reservationId: string;
+  actualInNanoUsd: NanoUsd;
+}
+
+export interface CommitResult {
+  /** False when the reservation was already settled (commit is idempotent). */
+  applied: boolean;
+  /** True when the lease had expired and been reclaimed before the commit arrived. */
+  leaseExpired: boolean;
+}
+
+export interface BudgetState {
+  key: string;
+  scope: ScopeKey;
+  window: WindowKind;
+  windowStartInMs: number;
+  windowEndInMs: number;
+  limitInNanoUsd?: NanoUsd;
+  callLimit?: number;
+  committedInNanoUsd: NanoUsd;
+  reservedInNanoUsd: NanoUsd;
+  calls: number;
+}
+
+/**
+ * Where budget state and the ledger live. reserve is atomic over all lines: either every line
+ * admits the amount (committed + reserved + amount ≤ limit) or nothing changes.
+ */
+export interface Store {
+  reserve(request: ReserveRequest): Promise<Reservation | Refusal>;
+  commit(request: CommitRequest): Promise<CommitResult>;
+  release(reservationId: string): Promise<boolean>;
+  snapshot(lines: ReadonlyArray<BudgetLine | string>): Promise<BudgetState[]>;
+  /** Claims a one-time mark (an alert stage in a window). True only for the first claimer. */
+  claimMark(markKey: string, expiresAtInMs: number): Promise<boolean>;
+  append(events: LedgerEvent[]): Promise<void>;
+  query(query: LedgerQuery): Promise<LedgerRow[]>;
+  /** Writes everything buffered. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
