@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { budgetSchema, taskTypeSchema } from './budget-config-schema.js';
+import { dollarAmount, positiveInteger, usdPerMillionTokens } from './config-fields.js';
+
+/** A price given in config, in USD per million tokens; it overrides the catalogue. */
+export const priceOverrideSchema = z.strictObject({
+  input: usdPerMillionTokens,
+  output: usdPerMillionTokens,
+  cacheRead: usdPerMillionTokens.optional(),
+  cacheWrite: usdPerMillionTokens.optional(),
+  cacheWriteLong: usdPerMillionTokens.optional(),
+  provider: z.string().optional(),
+  contextWindowTokens: positiveInteger.optional(),
+  maxOutputTokens: positiveInteger.optional(),
+});
+
+const retrySchema = z.strictObject({
+  maxRetries: z.number().int().min(0).max(10).default(2),
+  // Parsed to nano-USD like every amount.
+  maxRetryCostUsd: dollarAmount.prefault('1'),
+  initialDelayInMs: z.number().int().min(0).default(500),
+  maxDelayInMs: z.number().int().min(0).default(8000),
+  maxRetryAfterInMs: z.number().int().min(0).default(60_000),
+});
+
+const estimationSchema = z.strictObject({
+  /** Below this many output tokens a clamped call is not worth sending: refuse instead. */
+  minUsefulOutputTokens: positiveInteger.default(64),
+  /** Used when neither the request, the config nor the catalogue gives a model's output limit. */
+  defaultMaxOutputTokens: positiveInteger.default(4096),
+  /** Token bound per image part when a request carries images. */
+  tokensPerImage: positiveInteger.default(3000),
+  /** How long a reservation is held before it is considered abandoned. */
+  leaseInSeconds: positiveInteger.default(600),
+});
+
+/** The whole Warden config. Parse it with parseConfig; the result is frozen. */
+export const configSchema = z.strictObject({
+  /** The org every call belongs to; the root of the scope tree. */
+  org: z.string().min(1).default('default'),
+  /** Calendar windows (day, week, month) align to this IANA time zone. */
+  timeZone: z.string().default('UTC'),
+  prices: z
+    .strictObject({
+      overrides: z.record(z.string(), priceOverrideSchema).default({}),
+      /** Price for models neither the catalogue nor overrides know. Without it they are refused. */
+      fallback: priceOverrideSchema.optional(),
+    })
+    .default({ overrides: {} }),
+  budgets: z.array(budgetSchema).default([]),
+  taskTypes: z.record(z.string(), taskTypeSchema).default({}),
+  /** Cheaper model to switch to at a soft limit, per requested model. */
+  downgrades: z.record(z.string(), z.string()).default({}),
+  retry: retrySchema.default(() => retrySchema.parse({})),
+  estimation: estimationSchema.default(() => estimationSchema.parse({})),
+});
+
+export type WardenConfig = z.output<typeof configSchema>;
+export type WardenConfigInput = z.input<typeof configSchema>;
+export type PriceOverride = z.output<typeof priceOverrideSchema>;

@@ -1,0 +1,47 @@
+import { Tiktoken } from 'js-tiktoken/lite';
+import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
+import o200kBase from 'js-tiktoken/ranks/o200k_base';
+
+/** Counts tokens of text: exactly where the model's tokenizer is public, as a safe upper bound otherwise. */
+export interface TokenCounter {
+  count(text: string): number;
+  /** True when count is the model's own tokenizer, false when it is a bound. */
+  exact: boolean;
+}
+
+const encoder = new TextEncoder();
+let o200k: Tiktoken | undefined;
+let cl100k: Tiktoken | undefined;
+
+/**
+ * Any byte-level BPE token covers at least one UTF-8 byte, so the byte count bounds the token
+ * count for tokenizers Warden cannot run (Anthropic's is not public).
+ */
+export const byteBoundCounter: TokenCounter = {
+  exact: false,
+  count: (text) => utf8Length(text),
+};
+
+/** The counter for a model: o200k/cl100k for OpenAI families, the byte bound for everything else. */
+export function tokenCounterFor(model: string): TokenCounter {
+  const name = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
+  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(name)) return tiktokenCounter(() => (o200k ??= new Tiktoken(o200kBase)));
+  if (/^(gpt-4|gpt-3\.5|text-embedding-3|text-embedding-ada-002)/.test(name)) return tiktokenCounter(() => (cl100k ??= new Tiktoken(cl100kBase)));
+  return byteBoundCounter;
+}
+
+function tiktokenCounter(load: () => Tiktoken): TokenCounter {
+  return {
+    exact: true,
+    // Special-token text in user content is ordinary text to the API, so no token is treated as special.
+    count: (text) => (text.length === 0 ? 0 : load().encode(text, [], []).length),
+  };
+}
+
+/** UTF-8 byte length without allocating for ASCII-only text. */
+export function utf8Length(text: string): number {
+  for (let index = 0; index < text.length; index += 1) {
+    if (text.charCodeAt(index) > 0x7f) return encoder.encode(text).length;
+  }
+  return text.length;
+}
