@@ -32,6 +32,10 @@ export const budgetSchema = limitsSchema
   .refine((budget) => budget.hard !== undefined || budget.soft !== undefined || budget.calls !== undefined, {
     error: 'a budget needs at least one of hard, soft or calls',
   })
+  .refine((budget) => budget.window !== 'task' || budget.scope.startsWith('task:'), {
+    error: 'the "task" window only fits task scopes (task:*); use hour, day, week, month or total here',
+    path: ['window'],
+  })
   .refine((budget) => budget.hard === undefined || budget.soft === undefined || budget.soft <= budget.hard, {
     error: 'soft must not be above hard (soft is the early warning, hard the cap)',
     path: ['soft'],

@@ -17,6 +17,8 @@ export interface MaxTokensRequest {
   clamp: boolean;
   /** A clamped call below this many output tokens is refused instead. */
   minUsefulOutputTokens: number;
+  /** Completions generated per call (OpenAI `n`); each can use max_tokens. */
+  choices?: number;
 }
 
 export type MaxTokensDecision =
@@ -34,7 +36,8 @@ export function chooseMaxTokens(request: MaxTokensRequest): MaxTokensDecision {
     ? Math.max(rates.inputPicoPerToken, rates.cacheWritePicoPerToken, rates.cacheWriteLongPicoPerToken)
     : Math.max(rates.inputPicoPerToken, rates.cacheReadPicoPerToken);
   const inputCostInNanoUsd = picoToNanoCeil([tokensTimesPrice(inputTokens, inputRate)]);
-  const outputCost = (tokens: number): NanoUsd => picoToNanoCeil([tokensTimesPrice(inputTokens, inputRate), tokensTimesPrice(tokens, rates.outputPicoPerToken)]);
+  const outputRate = rates.outputPicoPerToken * (request.choices ?? 1);
+  const outputCost = (tokens: number): NanoUsd => picoToNanoCeil([tokensTimesPrice(inputTokens, inputRate), tokensTimesPrice(tokens, outputRate)]);
 
   const modelLimit = price.maxOutputTokens ?? request.defaultMaxOutputTokens;
   const wanted = Math.max(1, Math.min(request.requestedMaxTokens ?? modelLimit, modelLimit));
@@ -49,7 +52,7 @@ export function chooseMaxTokens(request: MaxTokensRequest): MaxTokensDecision {
   if (!request.clamp || minimumInNanoUsd > affordable) {
     return { ok: false, estimateInNanoUsd: fullEstimate, minimumInNanoUsd, inputCostInNanoUsd, maxTokens: wanted };
   }
-  const affordableTokens = affordableOutputTokens(affordable, inputTokens * inputRate, rates.outputPicoPerToken);
+  const affordableTokens = affordableOutputTokens(affordable, inputTokens * inputRate, outputRate);
   let maxTokens = Math.max(minimumTokens, Math.min(wanted, affordableTokens));
   // Float division can land one token high on very large budgets; step back to an exact fit.
   while (maxTokens > minimumTokens && outputCost(maxTokens) > affordable) maxTokens -= 1;

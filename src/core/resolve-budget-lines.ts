@@ -1,0 +1,165 @@
+import type { LadderStageConfig, LimitsConfig } from './budget-config-schema.js';
+import { stageThresholdInNanoUsd } from './budget-ladder.js';
+import { budgetLineKey, endOfTimeInMs, windowBounds, type CalendarWindowKind, type WindowCache } from './budget-window.js';
+import type { CallScopes } from './call-scopes.js';
+import type { WardenConfig } from './config-schema.js';
+import type { NanoUsd } from './money.js';
+import { scopeKey, type ScopeKey } from './scope.js';
+import type { BudgetLine, WindowKind } from './store.js';
+
+/** A budget line together with the limits the store does not enforce itself. */
+export interface LineRule {
+  line: BudgetLine;
+  hardInNanoUsd?: NanoUsd;
+  softInNanoUsd?: NanoUsd;
+  clamp: boolean;
+  ladder: readonly LadderStageConfig[];
+}
+
+export interface ResolvedBudgets {
+  rules: LineRule[];
+  /** The tightest per-request hard limit, if any budget has a request window. */
+  perRequestHardInNanoUsd?: NanoUsd;
+  /** False when any matching budget forbids clamping max_tokens. */
+  clamp: boolean;
+}
+
+/**
+ * Every budget line a call is charged to, from config budgets, task types and task limits,
+ * in the windows current at `timeInMs` in the configured time zone.
+ */
+export function resolveBudgetLines(options: {
+  config: Readonly<WardenConfig>;
+  scopes: CallScopes;
+  timeInMs: number;
+  windows?: WindowCache;
+}): ResolvedBudgets {
+  const { config, scopes, timeInMs } = options;
+  const boundsAt = (window: CalendarWindowKind): { startInMs: number; endInMs: number; label: string } =>
+    options.windows ? options.windows.boundsAt(window, timeInMs) : windowBounds({ window, timeInMs, timeZone: config.timeZone });
+  const rules: LineRule[] = [];
+  let perRequestHardInNanoUsd: NanoUsd | undefined;
+  let clamp = true;
+
+  const add = (scope: ScopeKey, window: WindowKind, limits: Partial<LimitsConfig>): void => {
+    if (limits.clamp === false) clamp = false;
+    if (window === 'request') {
+      if (limits.hard !== undefined) perRequestHardInNanoUsd = Math.min(perRequestHardInNanoUsd ?? Infinity, limits.hard);
+      return;
+    }
+    rules.push(ruleFor({ scope, window, limits, boundsAt }));
+  };
+
+  for (const budget of config.budgets) {
+    for (const scope of matchingScopes(budget.scope, scopes)) add(scope, budget.window, budget);
+  }
+  for (const task of scopes.tasks) {
+    const typeLimits = task.type === undefined ? undefined : config.taskTypes[task.type]?.budget;
+    // Every task gets a counter, limited or not, so a task's spend (children included) is known.
+    add(scopeKey('task', task.id), 'task', { ...typeLimits, ...task.limits });
+  }
+  return { rules: mergeSameLines(rules), clamp, ...(perRequestHardInNanoUsd === undefined ? {} : { perRequestHardInNanoUsd }) };
+}
+
+function ruleFor(options: {
+  scope: ScopeKey;
+  window: Exclude<WindowKind, 'request'>;
+  limits: Partial<LimitsConfig>;
+  boundsAt: (window: CalendarWindowKind) => { startInMs: number; endInMs: number; label: string };
+}): LineRule {
+  const { scope, window, limits } = options;
+  const lifetime = window === 'task' || window === 'total';
+  const bounds = lifetime ? { startInMs: 0, endInMs: endOfTimeInMs, label: 'all' } : options.boundsAt(window);
+  const hard = limits.hard;
+  const ladder = limits.ladder ?? [];
+  const stopAt = stopThreshold(ladder, hard ?? limits.soft);
+  const storeLimit = hard === undefined ? stopAt : stopAt === undefined ? hard : Math.min(hard, stopAt);
+  const line: BudgetLine = {
+    key: budgetLineKey(scope, { window: lifetime ? 'total' : window, label: bounds.label }),
+    scope,
+    window: lifetime ? 'total' : window,
+    windowStartInMs: bounds.startInMs,
+    windowEndInMs: bounds.endInMs,
+    ...(storeLimit === undefined ? {} : { limitInNanoUsd: storeLimit }),
+    ...(limits.calls === undefined ? {} : { callLimit: limits.calls }),
+  };
+  return {
+    line,
+    ...(hard === undefined ? {} : { hardInNanoUsd: hard }),
+    ...(limits.soft === undefined ? {} : { softInNanoUsd: limits.soft }),
+    clamp: limits.clamp ?? true,
+    ladder,
+  };
+}
+
+function stopThreshold(ladder: readonly LadderStageConfig[], base: NanoUsd | undefined): NanoUsd | undefined {
+  if (base === undefined) return undefined;
+  const stops = ladder.filter((stage) => stage.actions.includes('stop')).map((stage) => stage.atPercent);
+  if (stops.length === 0) return undefined;
+  return stageThresholdInNanoUsd(base, Math.min(...stops));
+}
+
+function matchingScopes(selector: string, scopes: CallScopes): ScopeKey[] {
+  const separator = selector.indexOf(':');
+  const kind = selector.slice(0, separator);
+  const name = selector.slice(separator + 1);
+  const matches = (value: string | undefined): boolean => value !== undefined && (name === '*' || name === value);
+  switch (kind) {
+    case 'org':
+      return matches(scopes.org) ? [scopeKey('org', scopes.org)] : [];
+    case 'team':
+      return matches(scopes.team) ? [scopeKey('team', scopes.team as string)] : [];
+    case 'key':
+      return matches(scopes.key) ? [scopeKey('key', scopes.key as string)] : [];
+    case 'user':
+      return matches(scopes.user) ? [scopeKey('user', scopes.user as string)] : [];
+    case 'model':
+      return matches(scopes.model) ? [scopeKey('model', scopes.model)] : [];
+    case 'provider':
+      return matches(scopes.provider) ? [scopeKey('provider', scopes.provider)] : [];
+    case 'task':
+      return scopes.tasks.filter((task) => matches(task.id)).map((task) => scopeKey('task', task.id));
+    case 'tag':
+      return matchingTags(name, scopes.tags);
+    default:
+      return [];
+  }
+}
+
+function matchingTags(name: string, tags: Readonly<Record<string, string>>): ScopeKey[] {
+  const equals = name.indexOf('=');
+  const tagName = equals === -1 ? name : name.slice(0, equals);
+  const tagValue = equals === -1 ? '*' : name.slice(equals + 1);
+  const actual = tags[tagName];
+  if (actual === undefined || (tagValue !== '*' && tagValue !== actual)) return [];
+  return [scopeKey('tag', `${tagName}=${actual}`)];
+}
+
+/** Two budgets on the same counter (say a day budget and a task-type default) keep the tighter limits. */
+function mergeSameLines(rules: LineRule[]): LineRule[] {
+  const byKey = new Map<string, LineRule>();
+  for (const rule of rules) {
+    const existing = byKey.get(rule.line.key);
+    if (!existing) {
+      byKey.set(rule.line.key, rule);
+      continue;
+    }
+    byKey.set(rule.line.key, {
+      line: {
+        ...existing.line,
+        ...minField('limitInNanoUsd', existing.line.limitInNanoUsd, rule.line.limitInNanoUsd),
+        ...minField('callLimit', existing.line.callLimit, rule.line.callLimit),
+      },
+      ...minField('hardInNanoUsd', existing.hardInNanoUsd, rule.hardInNanoUsd),
+      ...minField('softInNanoUsd', existing.softInNanoUsd, rule.softInNanoUsd),
+      clamp: existing.clamp && rule.clamp,
+      ladder: [...existing.ladder, ...rule.ladder],
+    });
+  }
+  return [...byKey.values()];
+}
+
+function minField<K extends string>(name: K, left: number | undefined, right: number | undefined): Partial<Record<K, number>> {
+  if (left === undefined && right === undefined) return {};
+  return { [name]: Math.min(left ?? Infinity, right ?? Infinity) } as Partial<Record<K, number>>;
+}

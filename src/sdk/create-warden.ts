@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { LimitsConfig } from '../core/budget-config-schema.js';
+import { budgetLineKey } from '../core/budget-window.js';
+import type { TaskRef } from '../core/call-scopes.js';
+import type { Clock } from '../core/clock.js';
+import type { WardenConfig } from '../core/config-schema.js';
+import { usdToNano, type NanoUsd } from '../core/money.js';
+import { parseConfig } from '../core/parse-config.js';
+import { createPriceCatalogue } from '../core/price-catalogue.js';
+import { scopeKey } from '../core/scope.js';
+import type { Store } from '../core/store.js';
+import { WardenError } from '../core/warden-error.js';
+import type { AttributionOptions } from './guarded-method.js';
+import { currentContext, runInContext, type CallContext } from './task-context.js';
+import type { WardenHooks, WardenRuntime } from './warden-runtime.js';
+import { wrapAnthropicClient, wrapOpenAIClient } from './wrap-clients.js';
+
+export interface CreateWardenOptions {
+  /** A config object (validated here) or the result of parseConfig. */
+  config?: unknown;
+  store: Store;
+  clock?: Clock;
+  hooks?: WardenHooks;
+  newId?: () => string;
+  random?: () => number;
+}
+
+export interface TaskOptions {
+  id?: string;
+  type?: string;
+  /** Hard limit over the task's lifetime: "0.50", 0.5, or full limits. */
+  budget?: string | number | Partial<Omit<LimitsConfig, 'hard' | 'soft'> & { hard: string | number; soft: string | number }>;
+  maxLlmCalls?: number;
+  /** Defaults to the task this one is started inside, if any. */
+  parent?: Task;
+  user?: string;
+  tags?: Record<string, string>;
+}
+
+/** A unit of agent work with its own budget; calls inside it also charge its parents. */
+export interface Task {
+  readonly id: string;
+  readonly type: string | undefined;
+  readonly parent: Task | undefined;
+  /** What this task and its sub-tasks have been charged so far. */
+  spentInNanoUsd(): Promise<NanoUsd>;
+  /** What its own hard limit still allows, or undefined when it has none. */
+  remainingInNanoUsd(): Promise<NanoUsd | undefined>;
+}
+
+export interface Warden {
+  readonly config: Readonly<WardenConfig>;
+  readonly runtime: WardenRuntime;
+  /** Runs `body` as a task: every guarded call inside it is charged to it and its parents. */
+  task<T>(options: TaskOptions, body: (task: Task) => Promise<T>): Promise<T>;
+  /** Runs `body` with calls attributed to a user, team, key or tags. */
+  attribute<T>(attribution: Omit<AttributionOptions, 'provider'>, body: () => T): T;
+  /** Guards an official `openai` client. */
+  openai<Client extends object>(client: Client, attribution?: AttributionOptions): Client;
+  /** Guards an official `@anthropic-ai/sdk` client. */
+  anthropic<Client extends object>(client: Client, attribution?: AttributionOptions): Client;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates Warden over a config and a store.
+ * @example const warden = createWarden({ config: { budgets: [{ scope: 'team:research', window: 'day', hard: '25' }] }, store: createMemoryStore() });
+ */
+export function createWarden(options: CreateWardenOptions): Warden {
+  const config = isParsed(options.config) ? options.config : parseConfig(options.config);
+  const clock = options.clock ?? { now: () => Date.now() };
+  const hooks = options.hooks ?? {};
+  const { store } = options;
+  const runtime: WardenRuntime = {
+    config,
+    store,
+    clock,
+    catalogue: createPriceCatalogue({ clock, overrides: config.prices.overrides, ...(config.prices.fallback ? { fallback: config.prices.fallback } : {}) }),
+    newId: options.newId ?? randomUUID,
+    random: options.random ?? Math.random,
+    sleep: (delayInMs, signal) => delay(delayInMs, undefined, signal ? { signal } : {}),
+    hooks,
+    record: (event) => {
+      store.append([event]).catch((error: unknown) => hooks.onError?.(error));
+    },
+  };
+
+  const taskHandle = (ref: TaskRef, parent: Task | undefined): Task => {
+    const lineKey = budgetLineKey(scopeKey('task', ref.id), { window: 'total', label: 'all' });
+    const state = async () => (await store.snapshot([lineKey]))[0];
+    return {
+      id: ref.id,
+      type: ref.type,
+      parent,
+      spentInNanoUsd: async () => (await state())?.committedInNanoUsd ?? 0,
+      remainingInNanoUsd: async () => {
+        const current = await state();
+        const limit = current?.limitInNanoUsd ?? ref.limits?.hard;
+        if (limit === undefined) return undefined;
+        return Math.max(0, limit - (current?.committedInNanoUsd ?? 0) - (current?.reservedInNanoUsd ?? 0));
+      },
+    };
+  };
+  const handles = new WeakMap<Task, readonly TaskRef[]>();
+
+  return {
+    config,
+    runtime,
+    async task(taskOptions, body) {
+      const context = currentContext();
+      const parentChain = taskOptions.parent ? (handles.get(taskOptions.parent) ?? []) : context.tasks;
+      const ref: TaskRef = {
+        id: taskOptions.id ?? runtime.newId(),
+        ...(taskOptions.type === undefined ? {} : { type: taskOptions.type }),
+        limits: taskLimits(taskOptions),
+        startedAtInMs: clock.now(),
+      };
+      if (taskOptions.type !== undefined && config.taskTypes[taskOptions.type] === undefined && Object.keys(config.taskTypes).length > 0) {
+        throw new WardenError('invalid_request', `Unknown task type "${taskOptions.type}". Use one of ${Object.keys(config.taskTypes).map((name) => `"${name}"`).join(', ')} or add it under taskTypes in the config.`);
+      }
+      const chain = [...parentChain, ref];
+      const parentHandle = taskOptions.parent ?? undefined;
+      const handle = taskHandle(ref, parentHandle);
+      handles.set(handle, chain);
+      const next: CallContext = {
+        ...context,
+        tasks: chain,
+        ...(taskOptions.user === undefined ? {} : { user: taskOptions.user }),
+        tags: { ...context.tags, ...taskOptions.tags },
+      };
+      return runInContext(next, () => body(handle));
+    },
+    attribute(attribution, body) {
+      const context = currentContext();
+      return runInContext({ ...context, ...attribution, tags: { ...context.tags, ...attribution.tags } }, body);
+    },
+    openai: (client, attribution) => wrapOpenAIClient(runtime, client, attribution),
+    anthropic: (client, attribution) => wrapAnthropicClient(runtime, client, attribution),
+    flush: () => store.flush(),
+    close: () => store.close(),
+  };
+}
+
+function taskLimits(options: TaskOptions): Partial<LimitsConfig> {
+  const limits: Partial<LimitsConfig> = {};
+  const { budget } = options;
+  if (typeof budget === 'string' || typeof budget === 'number') {
+    limits.hard = usdToNano(budget, 'task budget');
+  } else if (budget) {
+    if (budget.hard !== undefined) limits.hard = usdToNano(budget.hard, 'task budget.hard');
+    if (budget.soft !== undefined) limits.soft = usdToNano(budget.soft, 'task budget.soft');
+    if (budget.calls !== undefined) limits.calls = budget.calls;
+    if (budget.clamp !== undefined) limits.clamp = budget.clamp;
+    if (budget.ladder !== undefined) limits.ladder = budget.ladder;
+  }
+  if (options.maxLlmCalls !== undefined) limits.calls = options.maxLlmCalls;
+  return limits;
+}
+
+function isParsed(config: unknown): config is Readonly<WardenConfig> {
+  return typeof config === 'object' && config !== null && Object.isFrozen(config) && 'estimation' in config && 'retry' in config;
+}

@@ -1,0 +1,15 @@
+import { createUsage, type Usage } from '../core/usage.js';
+import type { StreamUsage } from '../providers/stream-usage.js';
+import type { PreparedCall } from './prepare-call.js';
+
+/**
+ * Usage for a stream that ended before the provider's final count: what the provider already
+ * reported, else the input bound; output bounded by the characters generated (a token is at
+ * least one character of ordinary text), never below what the provider counted.
+ */
+export function partialUsage(prepared: PreparedCall, stream: StreamUsage): Usage {
+  const reported = stream.usage;
+  const outputTokens = Math.max(reported?.outputTokens ?? 0, stream.generatedCharacters);
+  if (reported) return { ...reported, outputTokens };
+  return createUsage({ inputTokens: prepared.input.tokens, outputTokens });
+}

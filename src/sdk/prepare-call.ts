@@ -1,0 +1,213 @@
+import type { CallScopes } from '../core/call-scopes.js';
+import { chooseMaxTokens } from '../core/choose-max-tokens.js';
+import type { ModelPrice } from '../core/model-price.js';
+import type { NanoUsd } from '../core/money.js';
+import { resolveBudgetLines, type LineRule, type ResolvedBudgets } from '../core/resolve-budget-lines.js';
+import type { BudgetState, Refusal } from '../core/store.js';
+import type { LedgerEvent } from '../core/ledger-event.js';
+import { WardenError } from '../core/warden-error.js';
+import { estimateInputTokens, type Dialect, type InputTokenEstimate } from '../providers/estimate-input-tokens.js';
+import { outputChoices, requestedMaxTokens, withMaxTokens } from '../providers/max-tokens-field.js';
+import { chooseDowngrade } from './choose-downgrade.js';
+import { refusalFor } from './refusal-for.js';
+import type { WardenRuntime } from './warden-runtime.js';
+
+export interface CallRequest {
+  dialect: Dialect;
+  body: Readonly<Record<string, unknown>>;
+  provider: string;
+  scopes: CallScopes;
+  /** Lowers every limit for this call only (`x-warden-max-cost-usd`). */
+  maxCostInNanoUsd?: NanoUsd;
+  requestId?: string;
+}
+
+/** A call that holds a reservation and is ready to send. */
+export interface PreparedCall {
+  requestId: string;
+  reservationId: string;
+  requestedModel: string;
+  model: string;
+  provider: string;
+  dialect: Dialect;
+  body: Record<string, unknown>;
+  price: ModelPrice;
+  input: InputTokenEstimate;
+  maxTokens: number;
+  estimateInNanoUsd: NanoUsd;
+  rules: LineRule[];
+  scopes: CallScopes;
+  startedAtInMs: number;
+}
+
+const reserveAttempts = 3;
+
+/**
+ * Prices the call, picks its model and max_tokens, and reserves its upper-bound cost on every
+ * budget line atomically. Throws a WardenError (and records the refusal) when it cannot be covered.
+ */
+export async function prepareCall(runtime: WardenRuntime, request: CallRequest): Promise<PreparedCall> {
+  const requestId = request.requestId ?? runtime.newId();
+  const requestedModel = typeof request.body.model === 'string' ? request.body.model : '';
+  try {
+    if (!requestedModel) throw new WardenError('invalid_request', 'The request has no "model". Name the model to call, e.g. "gpt-4o-mini".');
+    return await reserveWithRetries(runtime, request, requestId, requestedModel);
+  } catch (error) {
+    if (error instanceof WardenError) {
+      runtime.record({
+        type: 'call-refuse',
+        timeInMs: runtime.clock.now(),
+        requestId,
+        requestedModel,
+        ...attribution(request.scopes),
+        status: 'refused',
+        errorCode: error.code,
+        data: { message: error.message },
+      });
+    }
+    throw error;
+  }
+}
+
+async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, requestId: string, requestedModel: string): Promise<PreparedCall> {
+  const now = runtime.clock.now();
+  let model = requestedModel;
+  let scopes: CallScopes = { ...request.scopes, model, provider: request.provider };
+  let budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now });
+  let states = await runtime.store.snapshot(budgets.rules.map((rule) => rule.line));
+  let price = runtime.catalogue.resolve(model, request.provider);
+
+  const downgrade = chooseDowngrade({ runtime, scopes, budgets, states, requestedModel });
+  if (downgrade) {
+    model = downgrade.toModel;
+    price = runtime.catalogue.resolve(model, request.provider);
+    scopes = { ...scopes, model };
+    budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now });
+    states = await runtime.store.snapshot(budgets.rules.map((rule) => rule.line));
+    runtime.record({ type: 'call-downgrade', timeInMs: now, requestId, requestedModel, model, ...attribution(scopes), data: { scope: downgrade.scope, reason: downgrade.reason } });
+    runtime.hooks.onDowngrade?.({ requestId, fromModel: requestedModel, toModel: model, scope: downgrade.scope, reason: downgrade.reason });
+  }
+
+  const body = { ...request.body, model };
+  const input = estimateInputTokens({ dialect: request.dialect, body, model, tokensPerImage: runtime.config.estimation.tokensPerImage });
+  const withoutOutput = request.dialect === 'openai-embeddings';
+
+  for (let attempt = 1; ; attempt += 1) {
+    const affordable = affordableAmount(budgets, states, request.maxCostInNanoUsd);
+    const decision = chooseMaxTokens({
+      price,
+      inputTokens: input.tokens,
+      inputMayWriteCache: input.writesCache,
+      ...(withoutOutput ? { requestedMaxTokens: 1 } : optionalMax(requestedMaxTokens(request.dialect, body))),
+      defaultMaxOutputTokens: runtime.config.estimation.defaultMaxOutputTokens,
+      ...(affordable.amount === undefined ? {} : { affordableInNanoUsd: affordable.amount }),
+      clamp: budgets.clamp,
+      minUsefulOutputTokens: runtime.config.estimation.minUsefulOutputTokens,
+      choices: outputChoices(request.dialect, body),
+    });
+    const estimateInNanoUsd = withoutOutput ? decision.inputCostInNanoUsd : decision.estimateInNanoUsd;
+    if (!decision.ok && !withoutOutput) {
+      throw refusalFor({ reason: 'money', limitingRule: affordable.rule, state: affordable.state, decision, model, maxCostInNanoUsd: request.maxCostInNanoUsd });
+    }
+    const reservationId = runtime.newId();
+    const result = await runtime.store.reserve({
+      reservationId,
+      lines: budgets.rules.map((rule) => rule.line),
+      amountInNanoUsd: estimateInNanoUsd,
+      leaseExpiresAtInMs: now + runtime.config.estimation.leaseInSeconds * 1000,
+    });
+    if (result.ok) {
+      const prepared: PreparedCall = {
+        requestId,
+        reservationId,
+        requestedModel,
+        model,
+        provider: request.provider,
+        dialect: request.dialect,
+        body: withoutOutput ? body : withMaxTokens(request.dialect, body, decision.maxTokens),
+        price,
+        input,
+        maxTokens: withoutOutput ? 0 : decision.maxTokens,
+        estimateInNanoUsd,
+        rules: budgets.rules,
+        scopes,
+        startedAtInMs: now,
+      };
+      runtime.record({
+        type: 'reservation-create',
+        timeInMs: now,
+        requestId,
+        requestedModel,
+        model,
+        provider: request.provider,
+        ...attribution(scopes),
+        reservedInNanoUsd: estimateInNanoUsd,
+        data: { reservationId, maxTokens: prepared.maxTokens, inputTokensBound: input.tokens, clamped: decision.ok && decision.clamped },
+      });
+      return prepared;
+    }
+    const rule = budgets.rules.find((candidate) => candidate.line.key === result.line.key);
+    if (result.reason === 'calls' || attempt >= reserveAttempts) {
+      throw refusalFor({ reason: result.reason, limitingRule: rule, state: stateFromRefusal(result), decision, model, maxCostInNanoUsd: request.maxCostInNanoUsd });
+    }
+    // Another call took budget between the snapshot and the reserve: look again and re-clamp.
+    states = await runtime.store.snapshot(budgets.rules.map((candidate) => candidate.line));
+  }
+}
+
+function affordableAmount(budgets: ResolvedBudgets, states: BudgetState[], maxCostInNanoUsd?: NanoUsd): { amount?: NanoUsd; rule?: LineRule; state?: BudgetState } {
+  let amount = minDefined(budgets.perRequestHardInNanoUsd, maxCostInNanoUsd);
+  let limiting: { rule?: LineRule; state?: BudgetState } = {};
+  for (const rule of budgets.rules) {
+    const limit = rule.line.limitInNanoUsd;
+    if (limit === undefined) continue;
+    const state = states.find((candidate) => candidate.key === rule.line.key);
+    const left = Math.max(0, limit - (state?.committedInNanoUsd ?? 0) - (state?.reservedInNanoUsd ?? 0));
+    if (amount === undefined || left < amount) {
+      amount = left;
+      limiting = { rule, ...(state ? { state } : {}) };
+    }
+  }
+  return { ...(amount === undefined ? {} : { amount }), ...limiting };
+}
+
+function stateFromRefusal(refusal: Refusal): BudgetState {
+  const { line } = refusal;
+  return {
+    key: line.key,
+    scope: line.scope,
+    window: line.window,
+    windowStartInMs: line.windowStartInMs,
+    windowEndInMs: line.windowEndInMs,
+    ...(line.limitInNanoUsd === undefined ? {} : { limitInNanoUsd: line.limitInNanoUsd }),
+    ...(line.callLimit === undefined ? {} : { callLimit: line.callLimit }),
+    committedInNanoUsd: refusal.committedInNanoUsd,
+    reservedInNanoUsd: refusal.reservedInNanoUsd,
+    calls: refusal.calls,
+  };
+}
+
+function minDefined(left: number | undefined, right: number | undefined): number | undefined {
+  if (left === undefined) return right;
+  if (right === undefined) return left;
+  return Math.min(left, right);
+}
+
+function optionalMax(value: number | undefined): { requestedMaxTokens?: number } {
+  return value === undefined ? {} : { requestedMaxTokens: value };
+}
+
+/** The ledger's attribution fields for a call's scopes. */
+export function attribution(scopes: CallScopes): Pick<LedgerEvent, 'org' | 'team' | 'keyId' | 'user' | 'tags' | 'taskId' | 'taskType' | 'parentTaskId'> {
+  const task = scopes.tasks.at(-1);
+  const parent = scopes.tasks.at(-2);
+  return {
+    org: scopes.org,
+    ...(scopes.team === undefined ? {} : { team: scopes.team }),
+    ...(scopes.key === undefined ? {} : { keyId: scopes.key }),
+    ...(scopes.user === undefined ? {} : { user: scopes.user }),
+    ...(Object.keys(scopes.tags).length === 0 ? {} : { tags: { ...scopes.tags } }),
+    ...(task ? { taskId: task.id, ...(task.type === undefined ? {} : { taskType: task.type }) } : {}),
+    ...(parent ? { parentTaskId: parent.id } : {}),
+  };
+}

@@ -1,0 +1,75 @@
+import { decideRetry, type RetryPolicy } from '../core/retry-policy.js';
+import type { WardenConfig } from '../core/config-schema.js';
+import { describeUpstreamError } from './describe-upstream-error.js';
+import { attribution, prepareCall, type CallRequest, type PreparedCall } from './prepare-call.js';
+import { settleCall } from './settle-call.js';
+import type { WardenRuntime } from './warden-runtime.js';
+
+export interface GuardedCallOptions<T> {
+  request: CallRequest;
+  /** Sends the prepared call upstream (the client's own retries off). */
+  send: (prepared: PreparedCall) => Promise<T>;
+  /** Settles a response: JSON at once; a stream is wrapped and settles when it ends. */
+  finish: (result: T, prepared: PreparedCall, retries: number) => Promise<T>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one logical call: reserve, send, settle, and retry under the retry policy, each attempt
+ * reserved like a new call and every retry counted against the money cap.
+ */
+export async function runGuarded<T>(runtime: WardenRuntime, options: GuardedCallOptions<T>): Promise<T> {
+  const requestId = options.request.requestId ?? runtime.newId();
+  const policy = retryPolicyFrom(runtime.config);
+  let retrySpentInNanoUsd = 0;
+  for (let attempt = 1; ; attempt += 1) {
+    const prepared = await prepareCall(runtime, { ...options.request, requestId });
+    let result: T;
+    try {
+      result = await options.send(prepared);
+    } catch (error) {
+      const described = describeUpstreamError(error);
+      await settleCall(runtime, prepared, {
+        status: described ? 'upstream_error' : 'client_disconnected',
+        ...(described?.status === undefined ? {} : { errorCode: `http_${described.status}` }),
+        retries: attempt - 1,
+      });
+      if (!described) throw error;
+      const decision = decideRetry({
+        error: described,
+        attempt,
+        retrySpentInNanoUsd,
+        nextAttemptEstimateInNanoUsd: prepared.estimateInNanoUsd,
+        policy,
+        random: runtime.random,
+        nowInMs: runtime.clock.now(),
+      });
+      runtime.record({
+        type: 'call-retry',
+        timeInMs: runtime.clock.now(),
+        requestId,
+        model: prepared.model,
+        ...attribution(prepared.scopes),
+        retries: attempt - 1,
+        data: decision.retry
+          ? { attempt, status: described.status, delayInMs: decision.delayInMs }
+          : { attempt, status: described.status, stopped: decision.code, reason: decision.reason },
+      });
+      if (!decision.retry) throw error;
+      retrySpentInNanoUsd += prepared.estimateInNanoUsd;
+      await runtime.sleep(decision.delayInMs, options.signal);
+      continue;
+    }
+    return options.finish(result, prepared, attempt - 1);
+  }
+}
+
+export function retryPolicyFrom(config: Readonly<WardenConfig>): Partial<RetryPolicy> {
+  return {
+    maxRetries: config.retry.maxRetries,
+    maxRetryCostInNanoUsd: config.retry.maxRetryCostUsd,
+    initialDelayInMs: config.retry.initialDelayInMs,
+    maxDelayInMs: config.retry.maxDelayInMs,
+    maxRetryAfterInMs: config.retry.maxRetryAfterInMs,
+  };
+}

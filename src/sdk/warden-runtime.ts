@@ -1,0 +1,50 @@
+import type { Clock } from '../core/clock.js';
+import type { WardenConfig } from '../core/config-schema.js';
+import type { LedgerEvent } from '../core/ledger-event.js';
+import type { PriceCatalogue } from '../core/price-catalogue.js';
+import type { Store } from '../core/store.js';
+import type { LadderStageConfig } from '../core/budget-config-schema.js';
+import type { NanoUsd } from '../core/money.js';
+import type { ScopeKey } from '../core/scope.js';
+
+/** A ladder stage reached in a budget's window; fired once per window. */
+export interface StageEvent {
+  lineKey: string;
+  scope: ScopeKey;
+  stage: LadderStageConfig;
+  limitInNanoUsd: NanoUsd;
+  spentInNanoUsd: NanoUsd;
+}
+
+/** A model switched to its cheaper configured twin at a soft limit or a downgrade stage. */
+export interface DowngradeEvent {
+  requestId: string;
+  fromModel: string;
+  toModel: string;
+  scope: ScopeKey;
+  reason: 'soft-limit' | 'ladder';
+}
+
+/** A settled call, as the ledger records it. */
+export type CallRecord = LedgerEvent;
+
+export interface WardenHooks {
+  onStage?: (event: StageEvent) => void;
+  onDowngrade?: (event: DowngradeEvent) => void;
+  onCall?: (record: CallRecord) => void;
+  /** Ledger writes that failed even after the store's retries; nothing else may be lost silently. */
+  onError?: (error: unknown) => void;
+}
+
+/** What every guarded call needs: shared by the client wrappers and the AI SDK middleware. */
+export interface WardenRuntime {
+  config: Readonly<WardenConfig>;
+  store: Store;
+  catalogue: PriceCatalogue;
+  clock: Clock;
+  newId: () => string;
+  random: () => number;
+  sleep: (delayInMs: number, signal?: AbortSignal) => Promise<void>;
+  hooks: WardenHooks;
+  record: (event: LedgerEvent) => void;
+}
