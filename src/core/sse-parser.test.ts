@@ -76,6 +76,11 @@ describe('createSseParser', () => {
     }
   });
 
+  it('replaces a UTF-8 sequence cut off by the end of the stream', () => {
+    const bytes = encoder.encode('data: 😀');
+    expect(parseChunks(createSseParser(), [bytes.subarray(0, bytes.length - 1)])).toEqual([{ data: '\uFFFD' }]);
+  });
+
   it('on end() dispatches an event whose closing blank line never came', () => {
     expect(parseText('data: done\n')).toEqual([{ data: 'done' }]);
     expect(parseText('event: cut\ndata: {"partial"')).toEqual([{ event: 'cut', data: '{"partial"' }]);

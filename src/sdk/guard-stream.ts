@@ -1,5 +1,8 @@
 import type { SseEvent } from '../core/sse-parser.js';
 import type { StreamUsage } from '../providers/stream-usage.js';
+
+/** What settling a stream reads from its usage tracker. */
+export type StreamUsageView = Pick<StreamUsage, 'usage' | 'isUsageFinal' | 'generatedCharacters' | 'error'>;
 import { partialUsage } from './partial-usage.js';
 import type { PreparedCall } from './prepare-call.js';
 import { settleCall } from './settle-call.js';
@@ -10,9 +13,9 @@ export interface GuardStreamOptions<Event> {
   prepared: PreparedCall;
   retries: number;
   source: AsyncIterable<Event>;
-  usage: StreamUsage;
+  usage: StreamUsageView;
   /** Feeds one parsed event to the usage tracker; returns true to hide it from the caller. */
-  track: (usage: StreamUsage, event: Event) => boolean;
+  track: (event: Event) => boolean;
   /** Stops the upstream request. */
   abort: () => void;
 }
@@ -28,7 +31,7 @@ export async function* guardStream<Event>(options: GuardStreamOptions<Event>): A
   try {
     for await (const event of options.source) {
       timeToFirstTokenInMs ??= runtime.clock.now() - prepared.startedAtInMs;
-      if (options.track(usage, event)) continue;
+      if (options.track(event)) continue;
       yield event;
     }
     outcome = 'completed';

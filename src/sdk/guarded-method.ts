@@ -65,13 +65,14 @@ export function guardedMethod(options: { runtime: WardenRuntime; spec: MethodSpe
           return result;
         }
         const stream = result.data as SdkStream;
+        const usage = spec.createStreamUsage();
         const guarded = guardStream({
           runtime,
           prepared,
           retries,
           source: { [Symbol.asyncIterator]: () => stream[Symbol.asyncIterator]() },
-          usage: spec.createStreamUsage(),
-          track: (usage, event) => {
+          usage,
+          track: (event) => {
             const kind: unknown = usage.push(asSseEvent(event));
             return streamPlan.hideUsageChunk && kind === 'usage-only';
           },

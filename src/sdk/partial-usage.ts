@@ -1,5 +1,5 @@
 import { createUsage, type Usage } from '../core/usage.js';
-import type { StreamUsage } from '../providers/stream-usage.js';
+import type { StreamUsageView } from './guard-stream.js';
 import type { PreparedCall } from './prepare-call.js';
 
 /**
@@ -7,7 +7,7 @@ import type { PreparedCall } from './prepare-call.js';
  * reported, else the input bound; output bounded by the characters generated (a token is at
  * least one character of ordinary text), never below what the provider counted.
  */
-export function partialUsage(prepared: PreparedCall, stream: StreamUsage): Usage {
+export function partialUsage(prepared: PreparedCall, stream: StreamUsageView): Usage {
   const reported = stream.usage;
   const outputTokens = Math.max(reported?.outputTokens ?? 0, stream.generatedCharacters);
   if (reported) return { ...reported, outputTokens };

@@ -20,6 +20,8 @@ export interface CallRequest {
   /** Lowers every limit for this call only (`x-warden-max-cost-usd`). */
   maxCostInNanoUsd?: NanoUsd;
   requestId?: string;
+  /** False when the caller cannot switch models (the downgrade would not be honoured). */
+  allowDowngrade?: boolean;
 }
 
 /** A call that holds a reservation and is ready to send. */
@@ -77,7 +79,7 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
   let states = await runtime.store.snapshot(budgets.rules.map((rule) => rule.line));
   let price = runtime.catalogue.resolve(model, request.provider);
 
-  const downgrade = chooseDowngrade({ runtime, scopes, budgets, states, requestedModel });
+  const downgrade = request.allowDowngrade === false ? undefined : chooseDowngrade({ runtime, scopes, budgets, states, requestedModel });
   if (downgrade) {
     model = downgrade.toModel;
     price = runtime.catalogue.resolve(model, request.provider);
