@@ -4,13 +4,16 @@ import type { IncomingHttpHeaders } from 'node:http';
 export type MockFault =
   /** 429 in the route's dialect, with `retry-after` (seconds) and `retry-after-ms`. */
   | { type: 'rate-limit'; retryAfterInMs?: number }
-  /** 500 in the route's dialect. */
-  | { type: 'server-error' }
-  /** 529 `overloaded_error` on Anthropic routes, 503 on OpenAI routes. */
-  | { type: 'overloaded' }
+  /** 500 in the route's dialect; `retry-after` headers only when `retryAfterInMs` is given. */
+  | { type: 'server-error'; retryAfterInMs?: number }
+  /** 529 `overloaded_error` on Anthropic routes, 503 on OpenAI routes; `retry-after` as for 500. */
+  | { type: 'overloaded'; retryAfterInMs?: number }
   /** Accepts the request and never answers, until the client gives up. */
   | { type: 'timeout' }
-  /** Streams: cut the connection after this many output tokens. JSON: cut it before answering. */
+  /**
+   * Streams: cut the connection once this many output tokens are out (default 0: right after the
+   * opening events; a shorter stream is cut after its last event, unterminated). JSON: cut before answering.
+   */
   | { type: 'disconnect'; afterOutputTokens?: number };
 
 /** How the mock answers; set per server in options, changed with `setBehavior`, overridden per request by `x-mock-*` headers. */

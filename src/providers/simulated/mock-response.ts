@@ -36,9 +36,9 @@ export function sendMockJson(options: {
 }
 
 /**
- * Streams `events`: all at once when there is no chunk interval, else one token-carrying event
- * per tick. Stops when the client goes away, and cuts the connection after
- * `disconnectAfterOutputTokens` tokens when the plan's fault says so.
+ * Streams `events`: in one write when there is no chunk interval (so an abort cannot stop it
+ * part-way), else one token-carrying event per tick, stopping when the client goes away. A
+ * `disconnect` fault cuts the connection after its `afterOutputTokens`.
  */
 export function writeMockStream(context: MockRequestContext, events: readonly MockStreamEvent[], dialect: MockDialect): void {
   const { response, plan, record } = context;
@@ -51,8 +51,10 @@ export function writeMockStream(context: MockRequestContext, events: readonly Mo
   });
   if (plan.chunkIntervalInMs === 0 && cutAfterTokens === undefined) {
     let text = '';
-    for (const event of events) text += event.text;
-    record.outputTokensSent = record.usage?.outputTokens ?? 0;
+    for (const event of events) {
+      text += event.text;
+      record.outputTokensSent += event.outputTokens;
+    }
     response.end(text);
     return;
   }

@@ -72,22 +72,18 @@ function playFault(context: MockRequestContext, fault: MockFault, route: MockRou
       context.record.outcome = 'disconnected';
       response.socket?.destroy();
       return true;
-    case 'rate-limit': {
-      const retryAfterInMs = fault.retryAfterInMs ?? plan.retryAfterInMs;
-      sendMockError({
-        response,
-        dialect,
-        kind: 'rate-limit',
-        message: faultMessages['rate-limit'][dialect],
-        requestId,
-        headers: { 'retry-after': String(Math.ceil(retryAfterInMs / 1000)), 'retry-after-ms': String(retryAfterInMs) },
-      });
+    case 'rate-limit':
+    case 'server-error':
+    case 'overloaded': {
+      // Rate limits always say when to come back; 5xx only when the fault asks, as real APIs mostly don't.
+      const retryAfterInMs = fault.type === 'rate-limit' ? (fault.retryAfterInMs ?? plan.retryAfterInMs) : fault.retryAfterInMs;
+      const headers =
+        retryAfterInMs === undefined
+          ? undefined
+          : { 'retry-after': String(Math.ceil(retryAfterInMs / 1000)), 'retry-after-ms': String(retryAfterInMs) };
+      sendMockError({ response, dialect, kind: fault.type, message: faultMessages[fault.type][dialect], requestId, headers });
       return true;
     }
-    case 'server-error':
-    case 'overloaded':
-      sendMockError({ response, dialect, kind: fault.type, message: faultMessages[fault.type][dialect], requestId });
-      return true;
   }
 }
 
