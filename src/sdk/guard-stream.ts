@@ -3,6 +3,7 @@ import type { StreamUsage } from '../providers/stream-usage.js';
 
 /** What settling a stream reads from its usage tracker. */
 export type StreamUsageView = Pick<StreamUsage, 'usage' | 'isUsageFinal' | 'generatedCharacters' | 'error'>;
+import { isAbortError } from './describe-upstream-error.js';
 import { partialUsage } from './partial-usage.js';
 import type { PreparedCall } from './prepare-call.js';
 import { settleCall } from './settle-call.js';
@@ -36,7 +37,7 @@ export async function* guardStream<Event>(options: GuardStreamOptions<Event>): A
     }
     outcome = 'completed';
   } catch (error) {
-    outcome = 'failed';
+    outcome = isAbortError(error) ? 'abandoned' : 'failed';
     throw error;
   } finally {
     if (outcome === 'abandoned') options.abort();
