@@ -1,0 +1,154 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from '../../core/clock.js';
+import type { LedgerEvent, LedgerQuery, LedgerRow } from '../../core/ledger-event.js';
+import { WardenError } from '../../core/warden-error.js';
+import { withLedgerTime } from '../ledger-query-match.js';
+import { FlushTimer } from './flush-timer.js';
+
+export interface SqliteLedgerOptions {
+  clock: Clock;
+  flushIntervalInMs: number;
+  maxBatchSize: number;
+}
+
+/** One event as the insert statement's parameters, serialised at append so a bad event fails its own caller. */
+type LedgerRowParameters = [number, string, ...Array<string | number | null>];
+
+interface AppendWaiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The ledger in SQLite, written off the hot path: append() buffers, and the buffer is written in
+ * one transaction every flushIntervalInMs or once it holds maxBatchSize events. A failed write
+ * keeps every event and is retried with backoff; the failure rejects the waiting promises.
+ */
+export class SqliteLedger {
+  private buffered: LedgerRowParameters[] = [];
+  private waiters: AppendWaiter[] = [];
+  private readonly timer: FlushTimer;
+  private readonly insertBatch: Database.Transaction<(rows: readonly LedgerRowParameters[]) => void>;
+  private readonly queries = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly options: SqliteLedgerOptions,
+  ) {
+    const insert = db.prepare(`
+      INSERT INTO ledger (time_in_ms, type, request_id, task_id, parent_task_id, key_id, team, model, cost_in_nano_usd, status, event_json)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertBatch = db.transaction((rows: readonly LedgerRowParameters[]) => {
+      for (const row of rows) insert.run(row);
+    });
+    this.timer = new FlushTimer({ intervalInMs: options.flushIntervalInMs, onDue: () => this.write() });
+  }
+
+  /** Resolves once these events are in the file; rejects if a write attempt fails (they stay buffered and are retried). */
+  append(events: readonly LedgerEvent[]): Promise<void> {
+    const nowInMs = this.options.clock.now();
+    const rows = events.map((event) => toParameters(withLedgerTime(event, nowInMs)));
+    if (rows.length === 0) return Promise.resolve();
+    for (const row of rows) this.buffered.push(row);
+    const written = new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+    });
+    this.timer.arm(this.buffered.length >= this.options.maxBatchSize);
+    return written;
+  }
+
+  /** Writes the buffer now; rejects when the write fails (the events stay buffered). */
+  flush(): Promise<void> {
+    const error = this.write();
+    return error === undefined ? Promise.resolve() : Promise.reject(error);
+  }
+
+  query(query: LedgerQuery): LedgerRow[] {
+    const conditions: string[] = [];
+    const parameters: Array<string | number> = [];
+    if (query.types !== undefined && query.types.length > 0) {
+      conditions.push(`type IN (${query.types.map(() => '?').join(', ')})`);
+      parameters.push(...query.types);
+    }
+    const equalities: Array<[string, string | undefined]> = [
+      ['request_id', query.requestId],
+      ['task_id', query.taskId],
+      ['key_id', query.keyId],
+    ];
+    for (const [column, value] of equalities) {
+      if (value === undefined) continue;
+      conditions.push(`${column} = ?`);
+      parameters.push(value);
+    }
+    if (query.sinceInMs !== undefined) {
+      conditions.push('time_in_ms >= ?');
+      parameters.push(query.sinceInMs);
+    }
+    if (query.untilInMs !== undefined) {
+      conditions.push('time_in_ms < ?');
+      parameters.push(query.untilInMs);
+    }
+    if (query.afterSequence !== undefined) {
+      conditions.push('sequence > ?');
+      parameters.push(query.afterSequence);
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const sql = `SELECT sequence, event_json FROM ledger ${where} ORDER BY sequence LIMIT ?`;
+    parameters.push(query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit)));
+    const rows = this.statement(sql).all(parameters) as Array<{ sequence: number; event_json: string }>;
+    return rows.map((row) => ({ ...(JSON.parse(row.event_json) as LedgerEvent), sequence: row.sequence }));
+  }
+
+  /** Stops the timer; the owner flushes first. */
+  stop(): void {
+    this.timer.disarm();
+  }
+
+  private write(): WardenError | undefined {
+    if (this.buffered.length === 0) return undefined;
+    const rows = this.buffered;
+    const waiters = this.waiters;
+    this.waiters = [];
+    try {
+      this.insertBatch.immediate(rows);
+    } catch (cause) {
+      const retryInMs = this.timer.failed();
+      const error = new WardenError(
+        'store_unavailable',
+        `Could not write ${rows.length} ledger events to SQLite; they are kept in memory and retried in ${retryInMs} ms. Check the disk and the database file.`,
+        { cause, details: { bufferedEvents: rows.length } },
+      );
+      for (const waiter of waiters) waiter.reject(error);
+      return error;
+    }
+    this.buffered = [];
+    this.timer.succeeded();
+    for (const waiter of waiters) waiter.resolve();
+    return undefined;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.queries.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.queries.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function toParameters(event: LedgerEvent): LedgerRowParameters {
+  return [
+    event.timeInMs,
+    event.type,
+    event.requestId ?? null,
+    event.taskId ?? null,
+    event.parentTaskId ?? null,
+    event.keyId ?? null,
+    event.team ?? null,
+    event.model ?? null,
+    event.costInNanoUsd ?? null,
+    event.status ?? null,
+    JSON.stringify(event),
+  ];
+}
