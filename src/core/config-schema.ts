@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { budgetSchema, taskTypeSchema } from './budget-config-schema.js';
 import { dollarAmount, positiveInteger, usdPerMillionTokens } from './config-fields.js';
 
+function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
 /** A price given in config, in USD per million tokens; it overrides the catalogue. */
 export const priceOverrideSchema = z.strictObject({
   input: usdPerMillionTokens,
@@ -39,7 +49,10 @@ export const configSchema = z.strictObject({
   /** The org every call belongs to; the root of the scope tree. */
   org: z.string().min(1).default('default'),
   /** Calendar windows (day, week, month) align to this IANA time zone. */
-  timeZone: z.string().default('UTC'),
+  timeZone: z
+    .string()
+    .refine(isKnownTimeZone, { error: (issue) => `unknown time zone ${JSON.stringify(issue.input)}; use an IANA name such as "Europe/Berlin" or "UTC"` })
+    .default('UTC'),
   prices: z
     .strictObject({
       overrides: z.record(z.string(), priceOverrideSchema).default({}),

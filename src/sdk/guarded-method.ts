@@ -48,7 +48,8 @@ export function guardedMethod(options: { runtime: WardenRuntime; spec: MethodSpe
     const streaming = body.stream === true;
     const streamPlan = streaming && spec.prepareStream ? spec.prepareStream(body) : { body, hideUsageChunk: false };
     const signal = requestOptions.signal instanceof AbortSignal ? requestOptions.signal : undefined;
-    const inner = runGuarded<WithResponse>(runtime, {
+    // Bad input (say an unreadable x-warden-max-cost-usd) rejects the promise, like any refusal.
+    const inner = Promise.resolve().then(() => runGuarded<WithResponse>(runtime, {
       request: {
         dialect: spec.dialect,
         body: streamPlan.body,
@@ -81,7 +82,7 @@ export function guardedMethod(options: { runtime: WardenRuntime; spec: MethodSpe
         const StreamClass = stream.constructor;
         return { ...result, data: new StreamClass(() => guarded, stream.controller) };
       },
-    });
+    }));
     const promise = inner.then((result) => result.data) as Promise<unknown> & { withResponse(): Promise<WithResponse>; asResponse(): Promise<unknown> };
     promise.withResponse = () => inner;
     promise.asResponse = () => inner.then((result) => result.response);

@@ -23,6 +23,7 @@ export async function createHarness(options: Partial<CreateWardenOptions> & { mo
   const warden = createWarden({ ...options, store, random: options.random ?? (() => 0) });
   const openai = warden.openai(new OpenAI({ apiKey: 'test-key', baseURL: `${mock.url}/v1` }));
   const anthropic = warden.anthropic(new Anthropic({ apiKey: 'test-key', baseURL: mock.url }));
+  let closed = false;
   return {
     mock,
     store,
@@ -34,6 +35,8 @@ export async function createHarness(options: Partial<CreateWardenOptions> & { mo
       return store.query(type ? { types: [type] } : {});
     },
     close: async () => {
+      if (closed) return;
+      closed = true;
       await warden.close();
       await mock.close();
     },

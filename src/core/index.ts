@@ -1,0 +1,18 @@
+export * from './warden-error.js';
+export * from './money.js';
+export * from './usage.js';
+export * from './model-price.js';
+export * from './compute-cost.js';
+export * from './price-catalogue.js';
+export * from './choose-max-tokens.js';
+export * from './parse-config.js';
+export * from './budget-window.js';
+export * from './budget-ladder.js';
+export * from './retry-policy.js';
+export * from './resolve-budget-lines.js';
+export * from './sse-parser.js';
+export type * from './store.js';
+export type * from './ledger-event.js';
+export type * from './scope.js';
+export type * from './call-scopes.js';
+export type * from './clock.js';
