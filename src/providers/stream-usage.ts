@@ -1,6 +1,6 @@
 import type { SseEvent } from '../core/sse-parser.js';
 import type { Usage } from '../core/usage.js';
-import { recordField, stringField } from './json-fields.js';
+import { isRecord, recordField, stringField } from './json-fields.js';
 
 /** An error the provider reported, in a response body or in the middle of a stream. */
 export interface ProviderError {
@@ -44,5 +44,14 @@ export function toProviderError(error: Record<string, unknown>): ProviderError {
     type: stringField(error, 'type'),
     code: stringField(error, 'code'),
     message: stringField(error, 'message') ?? 'The provider reported an error without a message.',
+  };
+}
+
+/** Reads usage (with the dialect's normaliser), model and error from a parsed response body. */
+export function readResponseBody(body: unknown, normaliseUsage: (usage: unknown) => Usage | undefined): ResponseBodyUsage {
+  return {
+    usage: normaliseUsage(isRecord(body) ? body.usage : undefined),
+    model: stringField(body, 'model'),
+    error: readProviderError(body),
   };
 }

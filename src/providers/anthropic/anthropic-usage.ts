@@ -1,6 +1,6 @@
 import { createUsage, type Usage } from '../../core/usage.js';
 import { isRecord, parseJsonRecord, recordField, stringField, textLengthField, tokenField, type JsonRecord } from '../json-fields.js';
-import { readProviderError, type ProviderError, type ResponseBodyUsage, type StreamUsage } from '../stream-usage.js';
+import { readProviderError, type ProviderError, type ResponseBodyUsage, type StreamUsage, readResponseBody } from '../stream-usage.js';
 
 const eventsWorthParsing: ReadonlySet<string> = new Set(['message_start', 'message_delta', 'content_block_delta', 'error']);
 const generatedTextFieldByDeltaType: ReadonlyMap<string, string> = new Map([
@@ -30,11 +30,7 @@ export function normaliseAnthropicUsage(usage: unknown): Usage | undefined {
  * @example const { usage, model } = readAnthropicUsage(await response.json());
  */
 export function readAnthropicUsage(body: unknown): ResponseBodyUsage {
-  return {
-    usage: normaliseAnthropicUsage(isRecord(body) ? body.usage : undefined),
-    model: stringField(body, 'model'),
-    error: readProviderError(body),
-  };
+  return readResponseBody(body, normaliseAnthropicUsage);
 }
 
 /**

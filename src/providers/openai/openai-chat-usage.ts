@@ -1,7 +1,7 @@
 import type { SseEvent } from '../../core/sse-parser.js';
 import { createUsage, type Usage } from '../../core/usage.js';
 import { isRecord, parseJsonRecord, recordField, stringField, textLengthField, tokenField } from '../json-fields.js';
-import { readProviderError, type ProviderError, type ResponseBodyUsage, type StreamUsage } from '../stream-usage.js';
+import { readProviderError, type ProviderError, type ResponseBodyUsage, type StreamUsage, readResponseBody } from '../stream-usage.js';
 
 /**
  * How the chat stream accumulator classified an event. `usage-only` is the extra final chunk
@@ -35,11 +35,7 @@ export function normaliseOpenAIChatUsage(usage: unknown): Usage | undefined {
  * @example const { usage, model } = readOpenAIChatUsage(await response.json());
  */
 export function readOpenAIChatUsage(body: unknown): ResponseBodyUsage {
-  return {
-    usage: normaliseOpenAIChatUsage(isRecord(body) ? body.usage : undefined),
-    model: stringField(body, 'model'),
-    error: readProviderError(body),
-  };
+  return readResponseBody(body, normaliseOpenAIChatUsage);
 }
 
 /**

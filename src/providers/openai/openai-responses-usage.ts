@@ -1,6 +1,6 @@
 import { createUsage, type Usage } from '../../core/usage.js';
 import { isRecord, parseJsonRecord, recordField, stringField, textLengthField, tokenField } from '../json-fields.js';
-import { readProviderError, toProviderError, type ProviderError, type ResponseBodyUsage, type StreamUsage } from '../stream-usage.js';
+import { readProviderError, toProviderError, type ProviderError, type ResponseBodyUsage, type StreamUsage, readResponseBody } from '../stream-usage.js';
 
 const generatedTextEventTypes: ReadonlySet<string> = new Set([
   'response.output_text.delta',
@@ -39,11 +39,7 @@ export function normaliseOpenAIResponsesUsage(usage: unknown): Usage | undefined
  * @example const { usage, model } = readOpenAIResponsesUsage(await response.json());
  */
 export function readOpenAIResponsesUsage(body: unknown): ResponseBodyUsage {
-  return {
-    usage: normaliseOpenAIResponsesUsage(isRecord(body) ? body.usage : undefined),
-    model: stringField(body, 'model'),
-    error: readProviderError(body),
-  };
+  return readResponseBody(body, normaliseOpenAIResponsesUsage);
 }
 
 /**
