@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import type { Store } from '../../src/core/store.js';
+import { parseConfig } from '../../src/core/parse-config.js';
+import { resolveBudgetLines } from '../../src/core/resolve-budget-lines.js';
 import { budgetLine, reserveRequest, type MakeStore, type ManualClock } from './contract-fixtures.js';
 
 /** Reserve, commit, release, expiry, snapshot and marks: the budget half of the Store contract. */
@@ -194,6 +196,26 @@ export function describeBudgetCases(openStore: MakeStore, track: (store: Store) 
       const tuesday = { ...monday, key: 'team:zone|day|2026-11-24' };
       await store.reserve(reserveRequest('a', [monday], 10));
       expect(await store.reserve(reserveRequest('b', [tuesday], 10))).toMatchObject({ ok: true });
+    });
+  });
+
+  describe('windows', () => {
+    it('rolls a day budget over at local midnight in a non-UTC zone, with no reset', async () => {
+      const config = parseConfig({ timeZone: 'Asia/Tokyo', budgets: [{ scope: 'team:research', window: 'day', hard: '0.00000001' }] });
+      const scopes = { org: 'default', team: 'research', tasks: [], tags: {}, model: 'm', provider: 'p' };
+      const linesAt = (timeInMs: number) => resolveBudgetLines({ config, scopes, timeInMs }).rules.map((rule) => rule.line);
+      // 2026-11-22 14:59:59.999 UTC is 23:59:59.999 in Tokyo; midnight there is 15:00 UTC.
+      const lastInstant = Date.parse('2026-11-22T14:59:59.999Z');
+      clock.set(lastInstant);
+      expect(await store.reserve(reserveRequest('day-1', linesAt(lastInstant), 10, lastInstant + 60_000))).toMatchObject({ ok: true });
+      expect(await store.reserve(reserveRequest('day-1-more', linesAt(lastInstant), 1, lastInstant + 60_000))).toMatchObject({ ok: false, reason: 'money' });
+      clock.set(lastInstant + 1);
+      const nextDay = linesAt(lastInstant + 1);
+      expect(nextDay[0]?.key).toBe('team:research|day|2026-11-23');
+      expect(await store.reserve(reserveRequest('day-2', nextDay, 10, lastInstant + 60_000))).toMatchObject({ ok: true });
+      const [yesterday, today] = await store.snapshot([...linesAt(lastInstant), ...nextDay]);
+      expect(yesterday).toMatchObject({ key: 'team:research|day|2026-11-22', reservedInNanoUsd: 10 });
+      expect(today).toMatchObject({ key: 'team:research|day|2026-11-23', reservedInNanoUsd: 10 });
     });
   });
 
