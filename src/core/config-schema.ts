@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { budgetSchema, taskTypeSchema } from './budget-config-schema.js';
 import { dollarAmount, positiveInteger, usdPerMillionTokens } from './config-fields.js';
+import { gatewayConfigShape } from './gateway-config-schema.js';
 
 function isKnownTimeZone(timeZone: string): boolean {
   try {
@@ -66,6 +67,22 @@ export const configSchema = z.strictObject({
   downgrades: z.record(z.string(), z.string()).default({}),
   retry: retrySchema.default(() => retrySchema.parse({})),
   estimation: estimationSchema.default(() => estimationSchema.parse({})),
+  ...gatewayConfigShape,
+}).superRefine((config, context) => {
+  const tiers = Object.keys(config.tiers);
+  const knownTier = (tier: string | undefined, path: PropertyKey[]): void => {
+    if (tier !== undefined && !tiers.includes(tier)) {
+      context.addIssue({ code: 'custom', path, message: `unknown tier "${tier}"; define it under tiers (known: ${tiers.join(', ') || 'none'})` });
+    }
+  };
+  knownTier(config.routing.defaultTier, ['routing', 'defaultTier']);
+  config.routing.rules.forEach((rule, index) => knownTier(rule.tier, ['routing', 'rules', index, 'tier']));
+  const providers = Object.keys(config.providers);
+  for (const [model, provider] of Object.entries(config.models)) {
+    if (!providers.includes(provider)) {
+      context.addIssue({ code: 'custom', path: ['models', model], message: `unknown provider "${provider}"; define it under providers (known: ${providers.join(', ') || 'none'})` });
+    }
+  }
 });
 
 export type WardenConfig = z.output<typeof configSchema>;

@@ -2,14 +2,23 @@ import type { NanoUsd } from './money.js';
 import type { Usage } from './usage.js';
 
 /** Ledger event types read `<noun>-<verb>`. */
-export type LedgerEventType =
-  | 'reservation-create'
-  | 'reservation-commit'
-  | 'reservation-release'
-  | 'call-refuse'
-  | 'call-downgrade'
-  | 'call-retry'
-  | 'budget-cross';
+export const ledgerEventTypes = [
+  'reservation-create',
+  'reservation-commit',
+  'reservation-release',
+  'call-refuse',
+  'call-downgrade',
+  'call-retry',
+  'budget-cross',
+  'call-fallback',
+  'cache-serve',
+  'key-create',
+  'key-revoke',
+  'kill-switch-set',
+  'kill-switch-clear',
+] as const;
+
+export type LedgerEventType = (typeof ledgerEventTypes)[number];
 
 export type CallStatus = 'ok' | 'refused' | 'upstream_error' | 'client_disconnected' | 'cached';
 

@@ -1,4 +1,4 @@
-import type { LadderStageConfig, LimitsConfig } from './budget-config-schema.js';
+import type { BudgetConfig, LadderStageConfig, LimitsConfig } from './budget-config-schema.js';
 import { stageThresholdInNanoUsd } from './budget-ladder.js';
 import { budgetLineKey, endOfTimeInMs, windowBounds, type CalendarWindowKind, type WindowCache } from './budget-window.js';
 import type { CallScopes } from './call-scopes.js';
@@ -33,6 +33,8 @@ export function resolveBudgetLines(options: {
   scopes: CallScopes;
   timeInMs: number;
   windows?: WindowCache;
+  /** Budgets from outside the config, such as the limits a virtual key was created with. */
+  extraBudgets?: readonly BudgetConfig[];
 }): ResolvedBudgets {
   const { config, scopes, timeInMs } = options;
   const boundsAt = (window: CalendarWindowKind): { startInMs: number; endInMs: number; label: string } =>
@@ -50,7 +52,7 @@ export function resolveBudgetLines(options: {
     rules.push(ruleFor({ scope, window, limits, boundsAt }));
   };
 
-  for (const budget of config.budgets) {
+  for (const budget of options.extraBudgets ? [...config.budgets, ...options.extraBudgets] : config.budgets) {
     for (const scope of matchingScopes(budget.scope, scopes)) add(scope, budget.window, budget);
   }
   for (const task of scopes.tasks) {

@@ -1,6 +1,7 @@
 import type { NanoUsd } from './money.js';
 import type { ScopeKey } from './scope.js';
 import type { LedgerEvent, LedgerQuery, LedgerRow } from './ledger-event.js';
+import type { CachedResponse, KillSwitch, KillTarget, VirtualKeyRecord } from './control-records.js';
 
 /** Calendar or lifetime window a budget counts over. */
 export type WindowKind = 'request' | 'task' | 'hour' | 'day' | 'week' | 'month' | 'total';
@@ -84,6 +85,22 @@ export interface Store {
   claimMark(markKey: string, expiresAtInMs: number): Promise<boolean>;
   append(events: LedgerEvent[]): Promise<void>;
   query(query: LedgerQuery): Promise<LedgerRow[]>;
+  /** Inserts a key, or replaces the key with the same id (revocation, new limits). */
+  putKey(key: VirtualKeyRecord): Promise<void>;
+  /** The key whose HMAC is `hash`, revoked or not; undefined when there is none. */
+  findKeyByHash(hash: string): Promise<VirtualKeyRecord | undefined>;
+  findKeyById(id: string): Promise<VirtualKeyRecord | undefined>;
+  /** Every key, oldest first, revoked ones included. */
+  listKeys(): Promise<VirtualKeyRecord[]>;
+  /** Turns a kill switch on (replacing one on the same target). */
+  setKillSwitch(killSwitch: KillSwitch): Promise<void>;
+  /** Turns it off; false when it was not on. */
+  clearKillSwitch(target: KillTarget): Promise<boolean>;
+  listKillSwitches(): Promise<KillSwitch[]>;
+  /** A cached answer that has not expired at `nowInMs`. */
+  getCachedResponse(key: string, nowInMs: number): Promise<CachedResponse | undefined>;
+  /** Stores (or replaces) an answer; expired entries may be dropped at any time. */
+  putCachedResponse(entry: CachedResponse): Promise<void>;
   /** Writes everything buffered. */
   flush(): Promise<void>;
   close(): Promise<void>;

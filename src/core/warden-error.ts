@@ -8,7 +8,14 @@ export type ErrorCode =
   | 'upstream_error'
   | 'retry_budget_exhausted'
   | 'reservation_not_found'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'model_not_allowed'
+  | 'not_found'
+  | 'payload_too_large'
+  | 'kill_switch'
+  | 'upstream_timeout';
 
 export const errorCodes = [
   'budget_exceeded',
@@ -20,6 +27,13 @@ export const errorCodes = [
   'retry_budget_exhausted',
   'reservation_not_found',
   'store_unavailable',
+  'unauthorized',
+  'forbidden',
+  'model_not_allowed',
+  'not_found',
+  'payload_too_large',
+  'kill_switch',
+  'upstream_timeout',
 ] as const satisfies readonly ErrorCode[];
 
 export interface WardenErrorOptions {

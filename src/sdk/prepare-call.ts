@@ -1,3 +1,4 @@
+import type { BudgetConfig } from '../core/budget-config-schema.js';
 import type { CallScopes } from '../core/call-scopes.js';
 import { chooseMaxTokens } from '../core/choose-max-tokens.js';
 import type { ModelPrice } from '../core/model-price.js';
@@ -16,7 +17,11 @@ export interface CallRequest {
   dialect: Dialect;
   body: Readonly<Record<string, unknown>>;
   provider: string;
+  /** The provider id the price catalogue knows the model under, when it differs from `provider`. */
+  priceProvider?: string;
   scopes: CallScopes;
+  /** Budgets beyond the config's, such as a virtual key's own limits. */
+  extraBudgets?: readonly BudgetConfig[];
   /** Lowers every limit for this call only (`x-warden-max-cost-usd`). */
   maxCostInNanoUsd?: NanoUsd;
   requestId?: string;
@@ -75,16 +80,17 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
   const now = runtime.clock.now();
   let model = requestedModel;
   let scopes: CallScopes = { ...request.scopes, model, provider: request.provider };
-  let budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now });
+  let budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now, ...(request.extraBudgets ? { extraBudgets: request.extraBudgets } : {}) });
   let states = await runtime.store.snapshot(budgets.rules.map((rule) => rule.line));
-  let price = runtime.catalogue.resolve(model, request.provider);
+  const priceProvider = 'priceProvider' in request ? request.priceProvider : request.provider;
+  let price = runtime.catalogue.resolve(model, priceProvider);
 
   const downgrade = request.allowDowngrade === false ? undefined : chooseDowngrade({ runtime, scopes, budgets, states, requestedModel });
   if (downgrade) {
     model = downgrade.toModel;
-    price = runtime.catalogue.resolve(model, request.provider);
+    price = runtime.catalogue.resolve(model, priceProvider);
     scopes = { ...scopes, model };
-    budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now });
+    budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now, ...(request.extraBudgets ? { extraBudgets: request.extraBudgets } : {}) });
     states = await runtime.store.snapshot(budgets.rules.map((rule) => rule.line));
     runtime.record({ type: 'call-downgrade', timeInMs: now, requestId, requestedModel, model, ...attribution(scopes), data: { scope: downgrade.scope, reason: downgrade.reason } });
     runtime.hooks.onDowngrade?.({ requestId, fromModel: requestedModel, toModel: model, scope: downgrade.scope, reason: downgrade.reason });

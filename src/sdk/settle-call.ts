@@ -15,6 +15,8 @@ export interface CallOutcome {
   errorCode?: string;
   retries?: number;
   timeToFirstTokenInMs?: number;
+  /** More facts for the ledger row (route, tier, fallbacks, latency split). */
+  data?: Record<string, unknown>;
 }
 
 export interface SettledCall {
@@ -52,6 +54,7 @@ export async function settleCall(runtime: WardenRuntime, prepared: PreparedCall,
     latencyInMs: now - prepared.startedAtInMs,
     ...(outcome.timeToFirstTokenInMs === undefined ? {} : { timeToFirstTokenInMs: outcome.timeToFirstTokenInMs }),
     data: {
+      ...outcome.data,
       reservationId: prepared.reservationId,
       maxTokens: prepared.maxTokens,
       ...(usageMissing ? { usageMissing: true } : {}),

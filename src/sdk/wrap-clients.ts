@@ -1,35 +1,15 @@
-import { readAnthropicUsage, createAnthropicStreamUsage } from '../providers/anthropic/anthropic-usage.js';
-import { createOpenAIChatStreamUsage, readOpenAIChatUsage } from '../providers/openai/openai-chat-usage.js';
-import { createOpenAIResponsesStreamUsage, readOpenAIResponsesUsage } from '../providers/openai/openai-responses-usage.js';
-import { createUsage } from '../core/usage.js';
+import { dialectUsage, withStreamUsage } from '../providers/dialect-usage.js';
 import { guardedMethod, type AttributionOptions, type MethodSpec } from './guarded-method.js';
 import type { WardenRuntime } from './warden-runtime.js';
 
 const openAIMethods: Record<string, MethodSpec> = {
-  'chat.completions.create': {
-    dialect: 'openai-chat',
-    readUsage: readOpenAIChatUsage,
-    createStreamUsage: createOpenAIChatStreamUsage,
-    prepareStream: (body) => {
-      const streamOptions = typeof body.stream_options === 'object' && body.stream_options !== null ? (body.stream_options as Record<string, unknown>) : {};
-      // Without include_usage OpenAI streams carry no usage at all; ask for it, hide it if unasked.
-      return { body: { ...body, stream_options: { ...streamOptions, include_usage: true } }, hideUsageChunk: streamOptions.include_usage !== true };
-    },
-  },
-  'responses.create': { dialect: 'openai-responses', readUsage: readOpenAIResponsesUsage, createStreamUsage: createOpenAIResponsesStreamUsage },
-  'embeddings.create': {
-    dialect: 'openai-embeddings',
-    readUsage: (body) => {
-      const usage = typeof body === 'object' && body !== null ? (body as { usage?: { prompt_tokens?: unknown } }).usage : undefined;
-      const inputTokens = typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : undefined;
-      return { usage: inputTokens === undefined ? undefined : createUsage({ inputTokens }), model: undefined, error: undefined };
-    },
-    createStreamUsage: createOpenAIChatStreamUsage,
-  },
+  'chat.completions.create': { dialect: 'openai-chat', ...dialectUsage['openai-chat'], prepareStream: withStreamUsage },
+  'responses.create': { dialect: 'openai-responses', ...dialectUsage['openai-responses'] },
+  'embeddings.create': { dialect: 'openai-embeddings', ...dialectUsage['openai-embeddings'] },
 };
 
 const anthropicMethods: Record<string, MethodSpec> = {
-  'messages.create': { dialect: 'anthropic-messages', readUsage: readAnthropicUsage, createStreamUsage: createAnthropicStreamUsage },
+  'messages.create': { dialect: 'anthropic-messages', ...dialectUsage['anthropic-messages'] },
 };
 
 /**

@@ -3,6 +3,7 @@ import type { Store } from '../../src/core/store.js';
 import { describeBudgetCases } from './budget-contract-cases.js';
 import { describeBudgetInvariantProperty } from './budget-invariant-property.js';
 import type { MakeStore } from './contract-fixtures.js';
+import { describeControlCases } from './control-contract-cases.js';
 import { describeLedgerCases } from './ledger-contract-cases.js';
 
 export type { MakeStore } from './contract-fixtures.js';
@@ -13,8 +14,9 @@ export interface StoreContractOptions {
 }
 
 /**
- * Registers the one suite every Store must pass: budgets, leases, marks, ledger and the
- * reserve invariant under random interleavings. `makeStore` opens a fresh, empty store.
+ * Registers the one suite every Store must pass: budgets, leases, marks, ledger, keys, kill switches,
+ * the response cache and the reserve invariant under random interleavings. `makeStore` opens a
+ * fresh, empty store.
  * @example describeStoreContract('memory', async (clock) => createMemoryStore({ clock }));
  */
 export function describeStoreContract(name: string, makeStore: MakeStore, options: StoreContractOptions = {}): void {
@@ -30,6 +32,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore, option
 
     describeBudgetCases(makeStore, track);
     describeLedgerCases(makeStore, track);
+    describeControlCases(makeStore, track);
     describeBudgetInvariantProperty(makeStore, options.propertyRuns ?? 100);
   });
 }

@@ -2,9 +2,11 @@ import type { Clock } from '../../core/clock.js';
 import type { LedgerEvent, LedgerQuery, LedgerRow } from '../../core/ledger-event.js';
 import type { BudgetLine, BudgetState, CommitRequest, CommitResult, Refusal, Reservation, ReserveRequest } from '../../core/store.js';
 import { BudgetBook } from '../budget-book.js';
+import { controlMethods } from '../control-methods.js';
 import type { PrunableStore } from '../prunable-store.js';
 import { storeClosedError } from '../store-closed-error.js';
 import { systemClock } from '../system-clock.js';
+import { MemoryControl } from './memory-control.js';
 import { MemoryLedger } from './memory-ledger.js';
 
 export interface MemoryStoreOptions {
@@ -16,7 +18,7 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * A Store held in this process's memory: budgets, marks and ledger vanish on exit.
+ * A Store held in this process's memory: budgets, marks, ledger, keys, kill switches and cache vanish on exit.
  * @example const store = createMemoryStore({ clock: createManualClock() });
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): PrunableStore {
@@ -24,6 +26,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): PrunableSto
   const book = new BudgetBook({ tombstoneRetentionInMs: options.tombstoneRetentionInMs });
   const ledger = new MemoryLedger();
   const marks = new Map<string, number>();
+  const control = new MemoryControl();
   let closed = false;
 
   const assertOpen = (): void => {
@@ -34,6 +37,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): PrunableSto
     for (const [markKey, expiresAtInMs] of marks) {
       if (expiresAtInMs <= nowInMs) marks.delete(markKey);
     }
+    control.pruneExpiredResponses(nowInMs);
     return book.pruneEndedLines(nowInMs);
   };
   const pruneIntervalInMs = options.pruneIntervalInMs ?? 60_000;
@@ -72,6 +76,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): PrunableSto
       assertOpen();
       return ledger.query(query);
     },
+    ...controlMethods(control, assertOpen),
     async flush(): Promise<void> {
       assertOpen();
     },

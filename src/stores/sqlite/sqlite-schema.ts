@@ -53,6 +53,30 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX ledger_by_task ON ledger (task_id) WHERE task_id IS NOT NULL;
   CREATE INDEX ledger_by_key ON ledger (key_id, time_in_ms) WHERE key_id IS NOT NULL;
   `,
+  `
+  CREATE TABLE virtual_keys (
+    -- Insertion order, which breaks ties between keys created in the same millisecond.
+    sequence INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL,
+    created_at_in_ms INTEGER NOT NULL,
+    revoked_at_in_ms INTEGER,
+    key_json TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX virtual_keys_by_hash ON virtual_keys (hash);
+  CREATE TABLE kill_switches (
+    target TEXT PRIMARY KEY,
+    at_in_ms INTEGER NOT NULL,
+    switch_json TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- A rowid table, unlike the others: response bodies can be large, which WITHOUT ROWID handles badly.
+  CREATE TABLE cached_responses (
+    response_key TEXT PRIMARY KEY,
+    expires_at_in_ms INTEGER NOT NULL,
+    response_json TEXT NOT NULL
+  );
+  CREATE INDEX cached_responses_by_expiry ON cached_responses (expires_at_in_ms);
+  `,
 ];
 
 export interface OpenSqliteDatabaseOptions {

@@ -3,10 +3,12 @@ import type { LedgerEvent, LedgerQuery, LedgerRow } from '../../core/ledger-even
 import type { BudgetLine, BudgetState, CommitRequest, CommitResult, Refusal, Reservation, ReserveRequest } from '../../core/store.js';
 import { WardenError } from '../../core/warden-error.js';
 import { defaultTombstoneRetentionInMs } from '../budget-book.js';
+import { controlMethods } from '../control-methods.js';
 import type { PrunableStore } from '../prunable-store.js';
 import { storeClosedError } from '../store-closed-error.js';
 import { systemClock } from '../system-clock.js';
 import { SqliteBudgetState, type BudgetDurability } from './sqlite-budget-state.js';
+import { SqliteControl } from './sqlite-control.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 import { openSqliteDatabase } from './sqlite-schema.js';
 
@@ -31,8 +33,9 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * A Store in one SQLite file (WAL): budget state written through on every change, the ledger in
- * batches. Single process: one store owns the file's budget state; others may read the ledger.
+ * A Store in one SQLite file (WAL): budget state, keys, kill switches and cache written through on
+ * every change, the ledger in batches. Single process: one store owns the file's budget state;
+ * others may read the ledger.
  * @example const store = createSqliteStore({ path: 'warden.db' });
  */
 export function createSqliteStore(options: SqliteStoreOptions): PrunableStore {
@@ -45,6 +48,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PrunableStore {
     flushIntervalInMs,
   });
   const ledger = new SqliteLedger(db, { clock, flushIntervalInMs, maxBatchSize: options.maxBatchSize ?? 500 });
+  const control = new SqliteControl(db);
   const flush = async (): Promise<void> => {
     const budgetError = budget.flush();
     await ledger.flush();
@@ -63,6 +67,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PrunableStore {
     const nowInMs = clock.now();
     const dropped = budget.run((book) => book.pruneEndedLines(nowInMs));
     deleteExpiredMarks.run(nowInMs);
+    control.pruneExpiredResponses(nowInMs);
     return dropped;
   };
   const pruneIntervalInMs = options.pruneIntervalInMs ?? 60_000;
@@ -105,6 +110,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PrunableStore {
       await ledger.flush();
       return ledger.query(query);
     },
+    ...controlMethods(control, assertOpen),
     async flush(): Promise<void> {
       assertOpen();
       return flush();

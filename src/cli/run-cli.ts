@@ -1,0 +1,161 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { isWardenError, WardenError } from '../core/warden-error.js';
+import { createAdminClient, type AdminClient } from './admin-client.js';
+import { checkConfigCommand } from './check-config-command.js';
+import type { CliOutput } from './cli-output.js';
+import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './key-commands.js';
+import { killCommand, listKillsCommand, unkillCommand } from './kill-commands.js';
+import type { Environment } from './load-config-file.js';
+
+/** What `warden serve` is handed; the real one lives in serve.ts. */
+export type ServeFunction = (options: { configPath?: string; port?: number; host?: string }) => Promise<void>;
+
+export interface RunCliOptions {
+  /** The arguments after the program name, like process.argv.slice(2). */
+  argv: readonly string[];
+  env: Environment;
+  output: CliOutput;
+  serve: ServeFunction;
+  fetch?: typeof globalThis.fetch;
+}
+
+const defaultUrl = 'http://127.0.0.1:4000';
+
+/**
+ * Runs one `warden` command line and returns the exit code; errors are printed, not thrown.
+ * @example process.exitCode = await runCli({ argv: process.argv.slice(2), env: process.env, output, serve });
+ */
+export async function runCli(options: RunCliOptions): Promise<number> {
+  const { output } = options;
+  try {
+    await createProgram(options).parseAsync([...options.argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (isWardenError(error)) {
+      output.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function createProgram(options: RunCliOptions): Command {
+  const { env, output } = options;
+  const program = new Command('warden')
+    .description('Warden: the cost and safety control plane for AI agents.')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => output.out(text), writeErr: (text) => output.error(text) })
+    .option('--url <url>', `the running gateway, for keys and kill switches (env WARDEN_URL, default ${defaultUrl})`)
+    .option('--admin-key <key>', 'the gateway admin key (env WARDEN_ADMIN_KEY)');
+
+  const client = (command: Command): AdminClient => {
+    const globals = command.optsWithGlobals<{ url?: string; adminKey?: string }>();
+    const adminKey = globals.adminKey ?? env['WARDEN_ADMIN_KEY'];
+    if (!adminKey) {
+      throw new WardenError('unauthorized', 'No admin key: set WARDEN_ADMIN_KEY or pass --admin-key <key> (the admin.key of the running gateway).');
+    }
+    const url = globals.url ?? env['WARDEN_URL'] ?? defaultUrl;
+    return createAdminClient({ url, adminKey, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+  };
+
+  program
+    .command('serve')
+    .description('start the gateway')
+    .option('--config <file>', 'YAML or JSON config file')
+    .option('--port <n>', 'port to listen on (overrides server.port)', parsePort)
+    .option('--host <h>', 'address to listen on (overrides server.host)')
+    .action(async (flags: { config?: string; port?: number; host?: string }) => {
+      await options.serve({
+        ...(flags.config === undefined ? {} : { configPath: flags.config }),
+        ...(flags.port === undefined ? {} : { port: flags.port }),
+        ...(flags.host === undefined ? {} : { host: flags.host }),
+      });
+    });
+
+  program
+    .command('config')
+    .description('work with config files')
+    .command('check')
+    .description('validate a config file, filling ${NAME} from the environment')
+    .argument('<file>', 'YAML or JSON config file')
+    .action(async (path: string) => checkConfigCommand({ path, env, output }));
+
+  addAdminCommands({ program, output, client });
+  return program;
+}
+
+/** The commands that talk to a running gateway's admin API. */
+function addAdminCommands(options: { program: Command; output: CliOutput; client: (command: Command) => AdminClient }): void {
+  const { program, output, client } = options;
+  const keys = program.command('keys').description('manage virtual keys on a running gateway');
+  keys
+    .command('create')
+    .description('create a virtual key; its plaintext is printed once')
+    .option('--name <name>', 'who or what uses the key')
+    .option('--team <team>', 'team the key is charged to')
+    .option('--budget <spec>', 'hard budget like 25/day or $0.50/hour (repeatable)', collect)
+    .option('--models <list>', 'comma-separated models or tiers the key may call (default: all)', splitList)
+    .option('--cache', 'opt the key into the response cache')
+    .option('--json', 'print JSON')
+    .action(async (flags: { name?: string; team?: string; budget?: string[]; models?: string[]; cache?: boolean; json?: boolean }, command: Command) => {
+      const input = {
+        ...(flags.name === undefined ? {} : { name: flags.name }),
+        ...(flags.team === undefined ? {} : { team: flags.team }),
+        ...(flags.models === undefined ? {} : { models: flags.models }),
+        ...(flags.budget === undefined ? {} : { budgets: flags.budget }),
+        ...(flags.cache ? { cache: true } : {}),
+      };
+      await createKeyCommand({ client: client(command), output, input, json: flags.json === true });
+    });
+  keys
+    .command('list')
+    .description('list virtual keys')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => listKeysCommand({ client: client(command), output, json: flags.json === true }));
+  keys
+    .command('revoke')
+    .description('revoke a virtual key at once')
+    .argument('<id>', 'key id, like key_3f9a…')
+    .option('--json', 'print JSON')
+    .action(async (id: string, flags: { json?: boolean }, command: Command) =>
+      revokeKeyCommand({ client: client(command), output, id, json: flags.json === true }));
+
+  program
+    .command('kill')
+    .description('refuse every call charged to a target and end its streams')
+    .argument('<target>', 'global, team:<name>, key:<id>, task:<id>, model:<name>, user:<id> or provider:<name>')
+    .option('--reason <text>', 'why, shown to operators and in refusals')
+    .option('--json', 'print JSON')
+    .action(async (target: string, flags: { reason?: string; json?: boolean }, command: Command) =>
+      killCommand({ client: client(command), output, target, ...(flags.reason === undefined ? {} : { reason: flags.reason }), json: flags.json === true }));
+  program
+    .command('unkill')
+    .description('clear a kill switch')
+    .argument('<target>', 'the target given to `warden kill`')
+    .option('--json', 'print JSON')
+    .action(async (target: string, flags: { json?: boolean }, command: Command) =>
+      unkillCommand({ client: client(command), output, target, json: flags.json === true }));
+  program
+    .command('kills')
+    .description('list the kill switches that are on')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => listKillsCommand({ client: client(command), output, json: flags.json === true }));
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65_535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  return port;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}

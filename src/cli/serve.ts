@@ -1,0 +1,107 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { parseConfig, type WardenConfig } from '../core/parse-config.js';
+import { createGateway, type Gateway } from '../gateway/create-gateway.js';
+import { createMockUpstream, type MockUpstream } from '../providers/simulated/index.js';
+import { createSqliteStore } from '../stores/sqlite/sqlite-store.js';
+import type { PrunableStore } from '../stores/prunable-store.js';
+import { createLogger } from './create-logger.js';
+import { demoConfig } from './demo-config.js';
+import { loadConfigFile, type Environment } from './load-config-file.js';
+import { derivedKey, loadOrCreateSecret } from './serve-secrets.js';
+import { printBanner } from './print-banner.js';
+
+export interface ServeOptions {
+  configPath?: string;
+  port?: number;
+  host?: string;
+}
+
+/** A running gateway with everything it owns, for tests and for `warden serve`. */
+export interface RunningGateway {
+  url: string;
+  gateway: Gateway;
+  config: Readonly<WardenConfig>;
+  adminKey: string | undefined;
+  /** The demo key, when running without a config. */
+  demoKey: string | undefined;
+  /** Stops accepting, lets calls in flight finish (up to `graceInMs`), then closes everything. */
+  stop(graceInMs?: number): Promise<void>;
+}
+
+/**
+ * Starts the gateway: with a config file it proxies the providers it names; without one it runs
+ * the built-in simulated provider with a demo key, so it works with no API keys at all.
+ */
+export async function startGateway(options: ServeOptions & { env?: Environment; quiet?: boolean }): Promise<RunningGateway> {
+  const env = options.env ?? process.env;
+  const demo = options.configPath === undefined;
+  const loaded = demo ? parseConfig(demoConfig) : await loadConfigFile(options.configPath as string, env);
+  const config = parseConfig({ ...loaded, server: { ...loaded.server, ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }) } });
+  const logger = createLogger(options.quiet ? 'silent' : config.logging.level);
+  const sqlitePath = resolve(config.server.sqlitePath);
+  const secret = loadOrCreateSecret({ ...(config.admin.secret === undefined ? {} : { configured: config.admin.secret }), ...(env.WARDEN_SECRET === undefined ? {} : { env: env.WARDEN_SECRET }), path: resolve(dirname(sqlitePath), `${sqlitePath.split('/').at(-1) ?? 'warden.db'}.secret`) });
+  const adminKey = config.admin.key ?? env.WARDEN_ADMIN_KEY ?? (demo ? derivedKey(secret, 'admin') : undefined);
+
+  const simulated = Object.values(config.providers).find((provider) => provider.type === 'simulated');
+  let mock: MockUpstream | undefined;
+  if (simulated?.type === 'simulated') {
+    mock = await createMockUpstream({ behavior: { latencyInMs: simulated.latencyInMs, chunkIntervalInMs: simulated.chunkIntervalInMs } });
+  }
+  const store: PrunableStore = createSqliteStore({ path: sqlitePath, budgetDurability: config.server.sqliteDurability });
+  const gateway = createGateway({ config, store, secret, ...(adminKey === undefined ? {} : { adminKey }), ...(mock ? { simulatedUrl: mock.url } : {}), logger });
+
+  let demoKey: string | undefined;
+  if (demo) {
+    demoKey = derivedKey(secret, 'demo');
+    await gateway.context.keys.create({ plaintext: demoKey, name: 'demo', team: 'demo', budgets: [{ window: 'day', hardInNanoUsd: 1_000_000_000 }] });
+  }
+
+  const server: Server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, gateway.handle);
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  if (!adminKey && !options.quiet) logger.warn({}, 'no admin key: /admin and /metrics answer 403; set admin.key in the config or WARDEN_ADMIN_KEY');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceInMs = 10_000): Promise<void> => {
+    stopping ??= (async () => {
+      const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + graceInMs;
+      while (gateway.context.inFlight.size > 0 && Date.now() < deadline) await new Promise((wait) => setTimeout(wait, 50));
+      server.closeAllConnections();
+      await closed;
+      await gateway.close();
+      await store.close();
+      await mock?.close();
+    })();
+    return stopping;
+  };
+  return { url, gateway, config, adminKey, demoKey, stop };
+}
+
+/** `warden serve`: starts the gateway, prints where it is and a first request, stops cleanly on SIGINT/SIGTERM. */
+export async function serve(options: ServeOptions): Promise<void> {
+  const running = await startGateway(options);
+  printBanner({ running, write: (text) => process.stdout.write(text) });
+  await new Promise<void>((resolveStop) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.stdout.write(`\n${signal}: finishing calls in flight, then stopping…\n`);
+      running.stop().then(resolveStop, (error: unknown) => {
+        process.stderr.write(`Stopping failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        resolveStop();
+      });
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}

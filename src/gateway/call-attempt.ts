@@ -1,0 +1,68 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { VirtualKeyRecord } from '../core/control-records.js';
+import type { Dialect } from '../providers/estimate-input-tokens.js';
+import type { PreparedCall } from '../sdk/prepare-call.js';
+import type { ErrorDialect } from './error-body.js';
+import type { TranslationPlan } from './translation-plan.js';
+import type { Upstream } from './upstream.js';
+
+/** One of the gateway's LLM routes. */
+export interface ModelRoute {
+  /** Label for metrics and the ledger: `/v1/chat/completions`. */
+  path: string;
+  dialect: Dialect;
+  errorDialect: ErrorDialect;
+}
+
+/** Timestamps of one request, for the ledger's latency split. */
+export interface CallTimes {
+  receivedAtInMs: number;
+  upstreamStartedAtInMs?: number;
+  firstByteAtInMs?: number;
+}
+
+/** One request through the gateway, from arrival to its last byte. */
+export interface ClientCall {
+  requestId: string;
+  route: ModelRoute;
+  request: IncomingMessage;
+  response: ServerResponse;
+  key: VirtualKeyRecord;
+  stream: boolean;
+  times: CallTimes;
+  /** Aborted when the client goes away before its answer is complete. */
+  clientGone: AbortSignal;
+  tier?: string;
+  /** Models moved past so far (fallbacks). */
+  fallbacks: string[];
+  cacheKey?: string;
+}
+
+/** A reserved attempt at one upstream, ready to send. */
+export interface CallAttempt {
+  call: ClientCall;
+  prepared: PreparedCall;
+  upstream: Upstream;
+  translation: TranslationPlan;
+  /** Whether the client asked for OpenAI's usage chunk itself (if not it is hidden). */
+  hideUsageChunk: boolean;
+  retries: number;
+}
+
+/** Ledger facts every settled attempt carries. */
+export function attemptLedgerData(attempt: CallAttempt, nowInMs: number): Record<string, unknown> {
+  const { call } = attempt;
+  const { receivedAtInMs, upstreamStartedAtInMs, firstByteAtInMs } = call.times;
+  return {
+    route: call.route.path,
+    upstream: attempt.upstream.name,
+    stream: call.stream,
+    ...(call.tier === undefined ? {} : { tier: call.tier }),
+    ...(call.fallbacks.length === 0 ? {} : { fallbacks: call.fallbacks.length, fallbackFrom: [...call.fallbacks] }),
+    cache: call.cacheKey === undefined ? 'off' : 'miss',
+    queueInMs: (upstreamStartedAtInMs ?? nowInMs) - receivedAtInMs,
+    upstreamInMs: upstreamStartedAtInMs === undefined ? 0 : nowInMs - upstreamStartedAtInMs,
+    totalInMs: nowInMs - receivedAtInMs,
+    ...(firstByteAtInMs === undefined || !call.stream ? {} : { timeToFirstByteInMs: firstByteAtInMs - receivedAtInMs }),
+  };
+}

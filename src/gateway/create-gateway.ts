@@ -1,0 +1,171 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createCircuitBreaker } from '../core/circuit-breaker.js';
+import type { Clock } from '../core/clock.js';
+import type { WardenConfig } from '../core/config-schema.js';
+import type { Store } from '../core/store.js';
+import { WardenError } from '../core/warden-error.js';
+import { createWarden } from '../sdk/create-warden.js';
+import { handleAdminRoute } from './admin-routes.js';
+import { authenticateClient, presentedKey } from './authenticate-client.js';
+import type { ModelRoute } from './call-attempt.js';
+import type { GatewayContext } from './gateway-context.js';
+import { silentLogger, type GatewayLogger } from './gateway-logger.js';
+import { createGatewayMetrics } from './gateway-metrics.js';
+import { handleModelRoute } from './handle-model-route.js';
+import { InFlightCalls } from './in-flight-calls.js';
+import { sendJson } from './json-response.js';
+import { createKillSwitches, killSwitchError } from './kill-switches.js';
+import { sendModelList } from './list-models.js';
+import { createUpstreamSelector } from './select-upstream.js';
+import { sendError } from './send-error.js';
+import { createUpstream, type Upstream } from './upstream.js';
+import { createVirtualKeys } from './virtual-keys.js';
+import { controlPanelPlaceholder } from './control-panel-placeholder.js';
+
+export interface CreateGatewayOptions {
+  config: Readonly<WardenConfig>;
+  store: Store;
+  /** HMAC secret virtual keys are stored under. */
+  secret: string;
+  /** Opens /admin and /metrics; without it they answer 403. */
+  adminKey?: string;
+  /** Where the simulated provider's mock upstream listens, when the config has one. */
+  simulatedUrl?: string;
+  clock?: Clock;
+  logger?: GatewayLogger;
+  /** How often kill switches are reloaded from the store (other replicas, the CLI). */
+  controlRefreshInMs?: number;
+  random?: () => number;
+}
+
+/** A gateway: a request handler for any `node:http` server, and its parts. */
+export interface Gateway {
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  readonly context: GatewayContext;
+  /** Stops timers and closes upstream connections; the store stays open (its owner closes it). */
+  close(): Promise<void>;
+}
+
+const modelRoutes: ReadonlyMap<string, ModelRoute> = new Map([
+  ['/v1/chat/completions', { path: '/v1/chat/completions', dialect: 'openai-chat', errorDialect: 'openai' }],
+  ['/v1/responses', { path: '/v1/responses', dialect: 'openai-responses', errorDialect: 'openai' }],
+  ['/v1/embeddings', { path: '/v1/embeddings', dialect: 'openai-embeddings', errorDialect: 'openai' }],
+  ['/v1/messages', { path: '/v1/messages', dialect: 'anthropic-messages', errorDialect: 'anthropic' }],
+]);
+
+/**
+ * Creates the OpenAI- and Anthropic-compatible gateway over a config and a store.
+ * @example const gateway = createGateway({ config, store, secret }); http.createServer(gateway.handle).listen(4000);
+ */
+export function createGateway(options: CreateGatewayOptions): Gateway {
+  const { config, store } = options;
+  const clock = options.clock ?? { now: () => Date.now() };
+  const logger = options.logger ?? silentLogger;
+  const metrics = createGatewayMetrics();
+  const warden = createWarden({
+    config,
+    store,
+    clock,
+    ...(options.random ? { random: options.random } : {}),
+    hooks: { onError: (error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'ledger write failed') },
+  });
+  const upstreams = new Map<string, Upstream>(
+    Object.entries(config.providers).map(([name, provider]) => [
+      name,
+      createUpstream({ name, config: provider, timeouts: config.upstream, ...(options.simulatedUrl === undefined ? {} : { simulatedUrl: options.simulatedUrl }) }),
+    ]),
+  );
+  const adminDigest = options.adminKey === undefined ? undefined : digest(options.adminKey);
+  const context: GatewayContext = {
+    config,
+    runtime: warden.runtime,
+    store,
+    clock,
+    keys: createVirtualKeys({ store, secret: options.secret, clock }),
+    killSwitches: createKillSwitches({ store, clock }),
+    upstreams,
+    breaker: createCircuitBreaker({ ...config.circuitBreaker, clock }),
+    metrics,
+    logger,
+    inFlight: new InFlightCalls(),
+    isAdminKey: (presented) => adminDigest !== undefined && timingSafeEqual(digest(presented), adminDigest),
+  };
+  const selectUpstream = createUpstreamSelector({ config, catalogue: warden.runtime.catalogue, upstreams });
+  context.killSwitches.onSet((killSwitch) => {
+    context.inFlight.endWhere((call) => (context.killSwitches.match(call.scopes) === killSwitch ? killSwitchError(killSwitch) : undefined));
+  });
+  const refreshTimer = setInterval(() => {
+    context.killSwitches.refresh().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'kill switch refresh failed'));
+  }, options.controlRefreshInMs ?? 250);
+  refreshTimer.unref();
+  const ready = context.killSwitches.refresh();
+  ready.catch(() => undefined);
+
+  const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://gateway');
+    const path = url.pathname;
+    const method = request.method ?? 'GET';
+    const modelRoute = modelRoutes.get(path);
+    if (modelRoute && method === 'POST') {
+      await ready.catch(() => undefined);
+      return handleModelRoute({ context, selectUpstream, route: modelRoute, request, response });
+    }
+    if (path.startsWith('/admin/') || path === '/admin') return handleAdminRoute({ context, request, response, path, query: url.searchParams });
+    if (method === 'GET' && path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (method === 'GET' && path === '/readyz') return sendReadiness(context, response);
+    if (method === 'GET' && path === '/metrics') return sendMetrics(context, request, response);
+    if (method === 'GET' && (path === '/v1/models' || path === '/models')) {
+      const key = await authenticateClient(context.keys, request.headers);
+      return sendModelList({ config, key, request, response, nowInMs: clock.now() });
+    }
+    if (method === 'GET' && (path === '/ui' || path === '/ui/')) {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+      response.end(controlPanelPlaceholder);
+      return;
+    }
+    if (modelRoute) throw new WardenError('not_found', `${path} takes POST, not ${method}.`);
+    throw new WardenError('not_found', `No route ${method} ${path}. Warden serves /v1/chat/completions, /v1/responses, /v1/embeddings, /v1/messages and /v1/models.`);
+  };
+
+  return {
+    context,
+    handle(request, response) {
+      dispatch(request, response).catch((error: unknown) => {
+        const dialect = request.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+        const requestId = randomUUID();
+        if (!(error instanceof WardenError)) logger.error({ requestId, err: error instanceof Error ? (error.stack ?? error.message) : String(error) }, 'internal error');
+        sendError({ response, dialect, error, requestId });
+      });
+    },
+    async close() {
+      clearInterval(refreshTimer);
+      await Promise.all([...upstreams.values()].map((upstream) => upstream.close()));
+    },
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+async function sendReadiness(context: GatewayContext, response: ServerResponse): Promise<void> {
+  const circuits = context.breaker.states().filter((state) => state.state !== 'closed').map((state) => ({ upstream: state.name, state: state.state }));
+  try {
+    await context.store.snapshot([]);
+  } catch (error) {
+    return sendJson(response, 503, { status: 'unavailable', store: error instanceof Error ? error.message : 'unreachable', circuits });
+  }
+  sendJson(response, 200, { status: 'ready', store: 'ok', circuits });
+}
+
+async function sendMetrics(context: GatewayContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const presented = presentedKey(request.headers);
+  if (presented === undefined) throw new WardenError('unauthorized', '/metrics needs the admin key: scrape it with "Authorization: Bearer <admin key>" (Prometheus: authorization.credentials).');
+  if (!context.isAdminKey(presented)) throw new WardenError('forbidden', '/metrics is open to the admin key only.');
+  for (const state of context.breaker.states()) context.metrics.circuitOpen.set({ upstream: state.name }, state.state === 'open' ? 1 : 0);
+  const text = await context.metrics.registry.metrics();
+  response.writeHead(200, { 'content-type': context.metrics.registry.contentType });
+  response.end(text);
+}

@@ -1,0 +1,12 @@
+/** The slice of a structured logger (pino's shape) the gateway writes to. Never pass it secrets. */
+export interface GatewayLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export const silentLogger: GatewayLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

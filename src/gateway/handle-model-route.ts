@@ -1,0 +1,156 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { BudgetConfig } from '../core/budget-config-schema.js';
+import type { CallScopes } from '../core/call-scopes.js';
+import type { VirtualKeyRecord } from '../core/control-records.js';
+import { routeCall } from '../core/route-call.js';
+import { WardenError } from '../core/warden-error.js';
+import { estimateInputTokens } from '../providers/estimate-input-tokens.js';
+import { isRecord } from '../providers/json-fields.js';
+import { lastUserText } from '../providers/last-user-text.js';
+import { authenticateClient } from './authenticate-client.js';
+import type { ClientCall, ModelRoute } from './call-attempt.js';
+import { forwardCall } from './forward-call.js';
+import type { GatewayContext } from './gateway-context.js';
+import { killSwitchError } from './kill-switches.js';
+import { parseJsonObject, readBody } from './read-body.js';
+import { cacheEnabledFor, cacheKeyFor, serveFromCache } from './response-cache.js';
+import type { UpstreamSelector } from './select-upstream.js';
+import { sendError } from './send-error.js';
+import { readWardenHeaders } from './warden-headers.js';
+
+/**
+ * Serves one LLM request end to end: authenticate, read, attribute, check kill switches and
+ * allowed models, route, answer from the cache or forward under budgets; any refusal in the
+ * route's own error dialect.
+ */
+export async function handleModelRoute(options: { context: GatewayContext; selectUpstream: UpstreamSelector; route: ModelRoute; request: IncomingMessage; response: ServerResponse }): Promise<void> {
+  const { context, route, request, response } = options;
+  const clientGone = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) clientGone.abort();
+  });
+  const call: ClientCall = {
+    requestId: randomUUID(),
+    route,
+    request,
+    response,
+    key: undefined as unknown as VirtualKeyRecord,
+    stream: false,
+    times: { receivedAtInMs: context.clock.now() },
+    clientGone: clientGone.signal,
+    fallbacks: [],
+  };
+  let outcome = { status: 200, code: 'ok' };
+  let requestedModel: string | undefined;
+  try {
+    call.key = await authenticateClient(context.keys, request.headers);
+    const bytes = await readBody(request, context.config.server.maxBodyInBytes);
+    const body = parseJsonObject(bytes);
+    requestedModel = requireModel(body);
+    call.stream = body.stream === true && route.dialect !== 'openai-embeddings';
+    const headers = readWardenHeaders({ headers: request.headers, config: context.config, nowInMs: call.times.receivedAtInMs, requestId: call.requestId });
+    const scopes: CallScopes = {
+      org: context.config.org,
+      ...(call.key.team === undefined ? {} : { team: call.key.team }),
+      key: call.key.id,
+      tasks: headers.tasks,
+      ...userOf(headers.user, body),
+      tags: headers.tags,
+      model: requestedModel,
+      provider: '',
+    };
+    const killSwitch = context.killSwitches.match(scopes);
+    if (killSwitch) throw killSwitchError(killSwitch);
+    checkModelAllowed(call.key, requestedModel);
+    const plan = routeCall({
+      config: context.config,
+      facts: {
+        requestedModel,
+        ...(headers.tier === undefined ? {} : { tierHeader: headers.tier }),
+        headers: flatHeaders(request.headers),
+        ...(headers.taskType === undefined ? {} : { taskType: headers.taskType }),
+        inputTokens: needsTokenCount(context, requestedModel) ? estimateInputTokens({ dialect: route.dialect, body, model: 'gpt-4o', tokensPerImage: context.config.estimation.tokensPerImage }).tokens : 0,
+        lastUserText: context.config.routing.rules.length > 0 ? lastUserText(route.dialect, body) : '',
+      },
+    });
+    if (plan.tier !== undefined) call.tier = plan.tier;
+    if (cacheEnabledFor(context, call.key)) {
+      call.cacheKey = cacheKeyFor({ route: route.path, bodyText: bytes.toString('utf8'), key: call.key });
+      if (await serveFromCache({ context, call, scopes })) {
+        outcome = { status: 200, code: 'cached' };
+        return;
+      }
+    }
+    await forwardCall({
+      context,
+      selectUpstream: options.selectUpstream,
+      call,
+      body,
+      candidates: plan.candidates,
+      scopes,
+      extraBudgets: keyBudgets(call.key),
+      ...(headers.maxCostInNanoUsd === undefined ? {} : { maxCostInNanoUsd: headers.maxCostInNanoUsd }),
+    });
+    outcome = { status: response.statusCode, code: response.statusCode === 200 ? 'ok' : 'upstream_client_error' };
+  } catch (error) {
+    outcome = sendError({ response, dialect: route.errorDialect, error, requestId: call.requestId });
+    if (error instanceof WardenError) context.metrics.refusals.inc({ code: error.code });
+    else context.logger.error({ requestId: call.requestId, route: route.path, err: error instanceof Error ? (error.stack ?? error.message) : String(error) }, 'internal error');
+  } finally {
+    const totalInMs = context.clock.now() - call.times.receivedAtInMs;
+    context.metrics.requests.inc({ route: route.path, status: String(outcome.status) });
+    context.metrics.requestDuration.observe({ route: route.path }, totalInMs / 1000);
+    if (context.config.logging.requests) {
+      context.logger.info(
+        { requestId: call.requestId, route: route.path, status: outcome.status, code: outcome.code, keyId: call.key?.id, model: requestedModel, stream: call.stream, totalInMs },
+        'request',
+      );
+    }
+  }
+}
+
+function requireModel(body: Readonly<Record<string, unknown>>): string {
+  if (typeof body.model !== 'string' || body.model.trim() === '') {
+    throw new WardenError('invalid_request', 'The request has no "model". Name a model (e.g. "gpt-4o-mini"), a tier (e.g. "fast"), or "auto".');
+  }
+  return body.model;
+}
+
+function userOf(header: string | undefined, body: Readonly<Record<string, unknown>>): { user?: string } {
+  if (header !== undefined) return { user: header };
+  if (typeof body.user === 'string' && body.user !== '') return { user: body.user };
+  const metadataUser = isRecord(body.metadata) ? body.metadata.user_id : undefined;
+  return typeof metadataUser === 'string' && metadataUser !== '' ? { user: metadataUser } : {};
+}
+
+function checkModelAllowed(key: VirtualKeyRecord, model: string): void {
+  if (key.models === undefined || key.models.includes(model)) return;
+  throw new WardenError('model_not_allowed', `This key may not call "${model}". It may call: ${key.models.join(', ')}. Ask an admin to widen the key's models.`, {
+    details: { model, allowed: key.models },
+  });
+}
+
+/** Token counts only matter to routing rules that test them, and only when routing decides. */
+function needsTokenCount(context: GatewayContext, requestedModel: string): boolean {
+  const routed = requestedModel === 'auto' || Object.hasOwn(context.config.tiers, requestedModel);
+  return routed && context.config.routing.rules.some((rule) => rule.when.minInputTokens !== undefined || rule.when.maxInputTokens !== undefined);
+}
+
+function keyBudgets(key: VirtualKeyRecord): BudgetConfig[] {
+  return key.budgets.map((budget) => ({
+    scope: `key:${key.id}`,
+    window: budget.window,
+    ...(budget.hardInNanoUsd === undefined ? {} : { hard: budget.hardInNanoUsd }),
+    ...(budget.softInNanoUsd === undefined ? {} : { soft: budget.softInNanoUsd }),
+    ...(budget.calls === undefined ? {} : { calls: budget.calls }),
+    clamp: true,
+    ladder: [],
+  }));
+}
+
+function flatHeaders(headers: IncomingMessage['headers']): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value[0] : value;
+  return flat;
+}

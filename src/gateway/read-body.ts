@@ -1,0 +1,50 @@
+import type { IncomingMessage } from 'node:http';
+import { WardenError } from '../core/warden-error.js';
+
+/** Reads a request body up to `maxBodyInBytes`; a larger one is refused with payload_too_large. */
+export function readBody(request: IncomingMessage, maxBodyInBytes: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBodyInBytes) {
+    request.resume();
+    return Promise.reject(tooLarge(maxBodyInBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBodyInBytes) {
+        request.off('data', onData);
+        request.resume();
+        reject(tooLarge(maxBodyInBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    request.once('error', (cause) => reject(new WardenError('invalid_request', 'The request body could not be read to the end; send it again.', { cause })));
+  });
+}
+
+function tooLarge(maxBodyInBytes: number): WardenError {
+  return new WardenError(
+    'payload_too_large',
+    `The request body is larger than ${maxBodyInBytes} bytes. Send a smaller request, or raise server.maxBodyInBytes in the config.`,
+    { details: { maxBodyInBytes } },
+  );
+}
+
+/** Parses a JSON object body; anything else is invalid_request with what was wrong. */
+export function parseJsonObject(bytes: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (cause) {
+    throw new WardenError('invalid_request', `The request body is not valid JSON (${cause instanceof Error ? cause.message : 'parse error'}). Send a JSON object.`, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new WardenError('invalid_request', 'The request body must be a JSON object, like {"model": "...", "messages": [...]}.');
+  }
+  return value as Record<string, unknown>;
+}
