@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument, type YAMLError } from 'yaml';
-import { parseConfig, type WardenConfig } from '../core/parse-config.js';
+import { formatConfigPath, parseConfig, type WardenConfig } from '../core/parse-config.js';
 import { isWardenError, WardenError } from '../core/warden-error.js';
 
 /** Environment variables as a plain record, like process.env. */
@@ -80,7 +80,7 @@ function interpolateString(options: { text: string; path: PropertyKey[]; env: En
     const parts = closing === undefined ? null : referenceBodyPattern.exec(body ?? '');
     if (!parts) {
       problems.push(
-        `${formatPath(path)}: ${JSON.stringify(match)} is not a valid reference; write \${NAME} or \${NAME:-default}, or $\${ for a literal \${`,
+        `${formatConfigPath(path)}: ${JSON.stringify(match)} is not a valid reference; write \${NAME} or \${NAME:-default}, or $\${ for a literal \${`,
       );
       return match;
     }
@@ -88,7 +88,7 @@ function interpolateString(options: { text: string; path: PropertyKey[]; env: En
     const found = env[name];
     if (fallback !== undefined) return found === undefined || found === '' ? fallback : found;
     if (found === undefined) {
-      problems.push(`${formatPath(path)}: environment variable ${name} is not set; export it or give a default like \${${name}:-…}`);
+      problems.push(`${formatConfigPath(path)}: environment variable ${name} is not set; export it or give a default like \${${name}:-…}`);
       return match;
     }
     return found;
@@ -107,12 +107,4 @@ function indent(text: string): string {
     .split('\n')
     .map((line) => `  ${line}`)
     .join('\n');
-}
-
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  if (path.length === 0) return '(top level)';
-  return path.reduce<string>((text, part) => {
-    if (typeof part === 'number') return `${text}[${part}]`;
-    return text === '' ? String(part) : `${text}.${String(part)}`;
-  }, '');
 }

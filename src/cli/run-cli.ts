@@ -8,7 +8,7 @@ import { killCommand, listKillsCommand, unkillCommand } from './kill-commands.js
 import type { Environment } from './load-config-file.js';
 
 /** What `warden serve` is handed; the real one lives in serve.ts. */
-export type ServeFunction = (options: { configPath?: string; port?: number; host?: string }) => Promise<void>;
+export type ServeFunction = (options: { configPath?: string; port?: number; host?: string; sqlitePath?: string }) => Promise<void>;
 
 export interface RunCliOptions {
   /** The arguments after the program name, like process.argv.slice(2). */
@@ -65,9 +65,11 @@ function createProgram(options: RunCliOptions): Command {
     .option('--config <file>', 'YAML or JSON config file')
     .option('--port <n>', 'port to listen on (overrides server.port)', parsePort)
     .option('--host <h>', 'address to listen on (overrides server.host)')
-    .action(async (flags: { config?: string; port?: number; host?: string }) => {
+    .option('--db <file>', 'the SQLite database file (overrides server.sqlitePath)')
+    .action(async (flags: { config?: string; port?: number; host?: string; db?: string }) => {
       await options.serve({
         ...(flags.config === undefined ? {} : { configPath: flags.config }),
+        ...(flags.db === undefined ? {} : { sqlitePath: flags.db }),
         ...(flags.port === undefined ? {} : { port: flags.port }),
         ...(flags.host === undefined ? {} : { host: flags.host }),
       });

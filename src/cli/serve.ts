@@ -16,6 +16,7 @@ export interface ServeOptions {
   configPath?: string;
   port?: number;
   host?: string;
+  sqlitePath?: string;
 }
 
 /** A running gateway with everything it owns, for tests and for `warden serve`. */
@@ -38,7 +39,13 @@ export async function startGateway(options: ServeOptions & { env?: Environment; 
   const env = options.env ?? process.env;
   const demo = options.configPath === undefined;
   const loaded = demo ? parseConfig(demoConfig) : await loadConfigFile(options.configPath as string, env);
-  const config = parseConfig({ ...loaded, server: { ...loaded.server, ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }) } });
+  const overrides = {
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.sqlitePath === undefined ? {} : { sqlitePath: options.sqlitePath }),
+  };
+  // The loaded config is already parsed (amounts in nano-USD), so the flags replace fields rather than re-parse.
+  const config: Readonly<WardenConfig> = Object.freeze({ ...loaded, server: Object.freeze({ ...loaded.server, ...overrides }) });
   const logger = createLogger(options.quiet ? 'silent' : config.logging.level);
   const sqlitePath = resolve(config.server.sqlitePath);
   const secret = loadOrCreateSecret({ ...(config.admin.secret === undefined ? {} : { configured: config.admin.secret }), ...(env.WARDEN_SECRET === undefined ? {} : { env: env.WARDEN_SECRET }), path: resolve(dirname(sqlitePath), `${sqlitePath.split('/').at(-1) ?? 'warden.db'}.secret`) });

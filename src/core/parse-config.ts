@@ -20,14 +20,16 @@ export function parseConfig(input: unknown): Readonly<WardenConfig> {
 export type { WardenConfig, WardenConfigInput };
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
+  const path = formatConfigPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     return `${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}; remove or correct it (check the spelling)`;
   }
   return `${path}: ${issue.message}`;
 }
 
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
+/** A config path as people write it: `budgets[0].hard`, or "(top level)". */
+export function formatConfigPath(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return '(top level)';
   return path.reduce<string>((text, part) => {
     if (typeof part === 'number') return `${text}[${part}]`;
     return text === '' ? String(part) : `${text}.${String(part)}`;

@@ -90,7 +90,14 @@ export async function forwardCall(options: ForwardOptions): Promise<void> {
 
 async function tryCandidate(options: ForwardOptions & { model: string; upstream: Upstream; translation: TranslationPlan }): Promise<CandidateResult> {
   const { context, call, model, upstream, translation } = options;
-  const translated = translation.requestToUpstream({ ...options.body, model });
+  let translated: Record<string, unknown>;
+  try {
+    translated = translation.requestToUpstream({ ...options.body, model });
+  } catch (error) {
+    // A request that cannot be translated for this model may still suit the next candidate.
+    if (error instanceof WardenError) return { done: false, skip: { model, reason: 'untranslatable request', refusal: error } };
+    throw error;
+  }
   // OpenAI chat streams report usage only when asked; Warden always asks.
   const upstreamBody = call.stream && translation.upstreamDialect === 'openai-chat' ? withStreamUsage(translated).body : translated;
   const clientAskedUsage = isRecord(options.body.stream_options) && options.body.stream_options.include_usage === true;

@@ -10,7 +10,9 @@ export function createUpstreamSelector(options: { config: Readonly<WardenConfig>
   return (model: string): Upstream | undefined => {
     const known = chosen.get(model);
     if (known !== undefined) return known ?? undefined;
-    const catalogueProvider = catalogue.find(model)?.provider;
+    // The catalogue matches some models (embeddings) only when told the provider: ask each configured one.
+    const catalogueProvider =
+      catalogue.find(model)?.provider ?? [...upstreams.values()].map((upstream) => upstream.priceProvider).find((provider) => provider !== undefined && catalogue.find(model, provider) !== undefined);
     const name = resolveProvider({ model, config, ...(catalogueProvider === undefined ? {} : { catalogueProvider }) });
     const upstream = name === undefined ? undefined : upstreams.get(name);
     chosen.set(model, upstream ?? null);

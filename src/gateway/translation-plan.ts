@@ -1,5 +1,15 @@
 import type { SseEvent } from '../core/sse-parser.js';
 import type { Dialect } from '../providers/estimate-input-tokens.js';
+import {
+  anthropicErrorToChat,
+  anthropicRequestToChat,
+  anthropicResponseToChat,
+  chatErrorToAnthropic,
+  chatRequestToAnthropic,
+  chatResponseToAnthropic,
+  createAnthropicToChatStream,
+  createChatToAnthropicStream,
+} from '../providers/translate/index.js';
 import type { Upstream } from './upstream.js';
 
 export interface TranslationContext {
@@ -31,8 +41,31 @@ export interface TranslationPlan {
 
 const asIs = (dialect: Dialect): TranslationPlan => ({ upstreamDialect: dialect, requestToUpstream: (body) => ({ ...body }) });
 
-/** The plan for a client dialect and an upstream, or undefined when no faithful translation exists. */
+const chatToAnthropic: TranslationPlan = {
+  upstreamDialect: 'anthropic-messages',
+  requestToUpstream: (body) => ({ ...chatRequestToAnthropic(body) }),
+  responseToClient: (body, context) => anthropicResponseToChat(body, { id: `chatcmpl-${context.requestId}`, createdInSeconds: context.createdInSeconds }),
+  streamToClient: (context) =>
+    createAnthropicToChatStream({ id: `chatcmpl-${context.requestId}`, createdInSeconds: context.createdInSeconds, model: context.model, includeUsage: context.includeUsage }),
+  errorToClient: anthropicErrorToChat,
+};
+
+const anthropicToChat: TranslationPlan = {
+  upstreamDialect: 'openai-chat',
+  requestToUpstream: (body) => ({ ...anthropicRequestToChat(body) }),
+  responseToClient: (body, context) => chatResponseToAnthropic(body, { requestedModel: context.requestedModel }),
+  streamToClient: (context) => createChatToAnthropicStream({ id: `msg_${context.requestId.replaceAll('-', '')}`, model: context.model }),
+  errorToClient: chatErrorToAnthropic,
+};
+
+/**
+ * The plan for a client dialect and an upstream, or undefined when no faithful translation
+ * exists: chat completions reach Anthropic models and Messages reach OpenAI(-compatible) ones;
+ * Responses and embeddings only reach upstreams that speak them.
+ */
 export function planTranslation(clientDialect: Dialect, upstream: Upstream): TranslationPlan | undefined {
   if (upstream.speaks(clientDialect)) return asIs(clientDialect);
+  if (clientDialect === 'openai-chat' && upstream.speaks('anthropic-messages')) return chatToAnthropic;
+  if (clientDialect === 'anthropic-messages' && upstream.speaks('openai-chat')) return anthropicToChat;
   return undefined;
 }

@@ -1,0 +1,10 @@
+export { chatRequestToAnthropic } from './chat-request-to-anthropic.js';
+export { anthropicResponseToChat, type AnthropicResponseToChatOptions } from './anthropic-response-to-chat.js';
+export { createAnthropicToChatStream, type AnthropicToChatStreamOptions } from './create-anthropic-to-chat-stream.js';
+export { anthropicRequestToChat } from './anthropic-request-to-chat.js';
+export { chatResponseToAnthropic, type ChatResponseToAnthropicOptions } from './chat-response-to-anthropic.js';
+export { createChatToAnthropicStream, type ChatToAnthropicStreamOptions } from './create-chat-to-anthropic-stream.js';
+export { anthropicErrorToChat, chatErrorToAnthropic } from './translate-error-body.js';
+export type { StreamTranslator } from './stream-translator.js';
+export type * from './anthropic-wire-types.js';
+export type * from './chat-wire-types.js';
