@@ -164,6 +164,9 @@ async function tryCandidate(options: ForwardOptions & { model: string; upstream:
       throw error;
     }
     if (!context.breaker.canRequest(upstream.name)) return { done: false, skip: { model, reason: `circuit open for ${upstream.name}`, failure } };
+    // A kill switch set while the call waited to retry stops it before it is sent again.
+    const killSwitch = context.killSwitches.match({ ...options.scopes, model });
+    if (killSwitch) return { done: false, skip: { model, reason: 'kill switch', refusal: killSwitchError(killSwitch) } };
   }
 }
 

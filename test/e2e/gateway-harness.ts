@@ -2,10 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { budgetLineKey, windowBounds, type CalendarWindowKind } from '../../src/core/budget-window.js';
 import type { KeyBudget } from '../../src/core/control-records.js';
 import type { LedgerRow } from '../../src/core/ledger-event.js';
 import { parseConfig, type WardenConfigInput } from '../../src/core/parse-config.js';
-import type { Store } from '../../src/core/store.js';
+import type { ScopeKey } from '../../src/core/scope.js';
+import type { BudgetState, Store } from '../../src/core/store.js';
 import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
 import { createMockUpstream, type MockUpstream } from '../../src/providers/simulated/index.js';
 import { createMemoryStore } from '../../src/stores/memory/memory-store.js';
@@ -19,10 +21,14 @@ export interface GatewayHarness {
   mock: MockUpstream;
   store: Store;
   gateway: Gateway;
+  /** Every request that reached the gateway's socket, as `METHOD /path`, in arrival order. */
+  received: string[];
   /** A virtual key with these options, and official clients that use it. */
   client(options?: { team?: string; budgets?: KeyBudget[]; models?: string[]; cache?: boolean }): Promise<{ key: string; keyId: string; openai: OpenAI; anthropic: Anthropic }>;
   rows(type?: LedgerRow['type']): Promise<LedgerRow[]>;
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** The budget counter of a scope in the current window (UTC calendar). */
+  state(scope: ScopeKey, window?: CalendarWindowKind): Promise<BudgetState | undefined>;
   close(): Promise<void>;
 }
 
@@ -43,7 +49,11 @@ export async function createGatewayHarness(options: { config?: WardenConfigInput
     ...options.config,
   });
   const gateway = createGateway({ config, store, secret: 'test-secret-0123456789abcdef', adminKey, random: () => 0, controlRefreshInMs: 50 });
-  const server: Server = createServer(gateway.handle);
+  const received: string[] = [];
+  const server: Server = createServer((request, response) => {
+    received.push(`${request.method} ${request.url}`);
+    gateway.handle(request, response);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let closed = false;
@@ -52,6 +62,7 @@ export async function createGatewayHarness(options: { config?: WardenConfigInput
     mock,
     store,
     gateway,
+    received,
     async client(clientOptions = {}) {
       const created = await gateway.context.keys.create({ budgets: [], ...clientOptions });
       return {
@@ -73,6 +84,11 @@ export async function createGatewayHarness(options: { config?: WardenConfigInput
       });
       return { status: response.status, body: await response.json() };
     },
+    async state(scope, window = 'day') {
+      const line = budgetLineKey(scope, windowBounds({ window, timeInMs: Date.now(), timeZone: config.timeZone }));
+      const [state] = await store.snapshot([line]);
+      return state;
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -83,6 +99,17 @@ export async function createGatewayHarness(options: { config?: WardenConfigInput
       await mock.close();
     },
   };
+}
+
+/** Polls `check` until it returns something other than undefined or false; fails after `timeoutInMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutInMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutInMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`waitFor: condition not met within ${timeoutInMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 export const hello = [{ role: 'user' as const, content: 'Write a haiku about budgets.' }];

@@ -49,6 +49,45 @@ describe('gateway with the official openai client', () => {
     expect(usage?.completion_tokens).toBe(20);
   });
 
+  it('answers the Responses API, JSON and streamed, at the same cost', async () => {
+    harness = await createGatewayHarness();
+    harness.mock.setBehavior({ inputTokens: 10, outputTokens: 16 });
+    const { openai } = await harness.client();
+    const { data, response } = await openai.responses.create({ model: 'gpt-4o-mini', input: 'Say OK.', max_output_tokens: 100 }).withResponse();
+    expect(data.output_text.length).toBeGreaterThan(0);
+    expect(data.usage?.output_tokens).toBe(16);
+    // 10 × $0.15/M + 16 × $0.60/M = $0.0000111
+    expect(response.headers.get('x-warden-cost-usd')).toBe('0.0000111');
+    const stream = await openai.responses.create({ model: 'gpt-4o-mini', input: 'Say OK.', max_output_tokens: 100, stream: true });
+    let text = '';
+    let completed = false;
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') completed = true;
+    }
+    expect(completed).toBe(true);
+    expect(text).toBe(data.output_text);
+    const commits = await harness.rows('reservation-commit');
+    expect(commits.map((row) => [row.status, row.costInNanoUsd, row.data?.route, row.data?.stream])).toEqual([
+      ['ok', 11_100, '/v1/responses', false],
+      ['ok', 11_100, '/v1/responses', true],
+    ]);
+    expect(commits.every((row) => (row.reservedInNanoUsd ?? 0) >= 11_100)).toBe(true);
+  });
+
+  it('answers embeddings and charges their input tokens', async () => {
+    harness = await createGatewayHarness();
+    harness.mock.setBehavior({ inputTokens: 50 });
+    const { openai } = await harness.client();
+    const { data, response } = await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'budgets' }).withResponse();
+    expect(data.data[0]?.embedding.length).toBeGreaterThan(0);
+    // text-embedding-3-small: 50 × $0.02/M = $0.000001
+    expect(response.headers.get('x-warden-cost-usd')).toBe('0.000001');
+    const [commit] = await harness.rows('reservation-commit');
+    expect(commit).toMatchObject({ status: 'ok', costInNanoUsd: 1_000, model: 'text-embedding-3-small' });
+    expect(commit?.data).toMatchObject({ route: '/v1/embeddings' });
+  });
+
   it('refuses an unknown key with 401 in the OpenAI error shape, and the client does not retry it', async () => {
     harness = await createGatewayHarness();
     const openai = new OpenAI({ apiKey: 'wk-not-a-key', baseURL: `${harness.url}/v1` });

@@ -54,11 +54,11 @@ export function anthropicAssistantTurnToChat(content: unknown, field: string): C
 }
 
 /** Text-only content (system prompt, tool results) as a string or text parts; cache_control is dropped. */
-export function anthropicTextContentToChat(content: unknown, field: string, refusal: string): string | ChatTextPart[] {
+export function anthropicTextContentToChat(content: unknown, field: string, reason: string): string | ChatTextPart[] {
   if (typeof content === 'string') return content;
   const parts = requireArray(content, field).map((block, index): ChatTextPart => {
     const record = requireRecord(block, `${field}[${index}]`);
-    if (record.type !== 'text') throw untranslatableFieldError(`${field}[${index}].type`, 'openai', refusal);
+    if (record.type !== 'text') throw untranslatableFieldError(`${field}[${index}].type`, 'openai', reason);
     return { type: 'text', text: requireString(record.text, `${field}[${index}].text`) };
   });
   const only = parts[0];

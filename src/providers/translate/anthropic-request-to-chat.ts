@@ -21,8 +21,9 @@ const translatedFields: ReadonlySet<string> = new Set([
   'model', 'system', 'messages', 'max_tokens', 'temperature', 'top_p', 'stop_sequences', 'stream', 'tools', 'tool_choice', 'metadata',
 ]);
 const droppedFields: ReadonlySet<string> = new Set(['cache_control', 'service_tier']);
-const isDefaultValue: Readonly<Record<string, (value: unknown) => boolean>> = {
-  thinking: (value) => isRecord(value) && value.type === 'disabled',
+// Each with the only value that can pass, as the refusal names it.
+const defaultValues: Readonly<Record<string, { isDefault: (value: unknown) => boolean; shown: string }>> = {
+  thinking: { isDefault: (value) => isRecord(value) && value.type === 'disabled', shown: '{"type": "disabled"}' },
 };
 const maxOpenAIStopSequences = 4;
 
@@ -56,9 +57,9 @@ export function anthropicRequestToChat(body: unknown): ChatRequest {
 function checkFields(request: JsonRecord): void {
   for (const [field, value] of Object.entries(request)) {
     if (value === null || translatedFields.has(field) || droppedFields.has(field)) continue;
-    const check = isDefaultValue[field];
-    if (check === undefined) throw untranslatableFieldError(field, 'openai');
-    if (!check(value)) throw untranslatableFieldError(field, 'openai', 'only its default value can be');
+    const defaultValue = defaultValues[field];
+    if (defaultValue === undefined) throw untranslatableFieldError(field, 'openai');
+    if (!defaultValue.isDefault(value)) throw untranslatableFieldError(field, 'openai', `only ${defaultValue.shown} can be`);
   }
 }
 

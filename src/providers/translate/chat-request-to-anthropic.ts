@@ -26,19 +26,20 @@ const translatedFields: ReadonlySet<string> = new Set([
   'tools', 'tool_choice', 'parallel_tool_calls', 'user', 'safety_identifier',
 ]);
 const droppedFields: ReadonlySet<string> = new Set(['stream_options', 'metadata', 'prompt_cache_key', 'prompt_cache_retention', 'seed']);
-const isDefaultValue: Readonly<Record<string, (value: unknown) => boolean>> = {
-  n: (value) => value === 1,
-  logprobs: (value) => value === false,
-  top_logprobs: (value) => value === 0,
-  frequency_penalty: (value) => value === 0,
-  presence_penalty: (value) => value === 0,
-  logit_bias: (value) => isRecord(value) && Object.keys(value).length === 0,
-  response_format: (value) => isRecord(value) && value.type === 'text',
-  modalities: (value) => Array.isArray(value) && value.every((modality) => modality === 'text'),
-  reasoning_effort: (value) => value === 'none',
-  verbosity: (value) => value === 'medium',
-  service_tier: (value) => value === 'auto' || value === 'default',
-  store: (value) => value === false,
+// Each with the only value that can pass, as the refusal names it.
+const defaultValues: Readonly<Record<string, { isDefault: (value: unknown) => boolean; shown: string }>> = {
+  n: { isDefault: (value) => value === 1, shown: '1' },
+  logprobs: { isDefault: (value) => value === false, shown: 'false' },
+  top_logprobs: { isDefault: (value) => value === 0, shown: '0' },
+  frequency_penalty: { isDefault: (value) => value === 0, shown: '0' },
+  presence_penalty: { isDefault: (value) => value === 0, shown: '0' },
+  logit_bias: { isDefault: (value) => isRecord(value) && Object.keys(value).length === 0, shown: '{}' },
+  response_format: { isDefault: (value) => isRecord(value) && value.type === 'text', shown: '{"type": "text"}' },
+  modalities: { isDefault: (value) => Array.isArray(value) && value.every((modality) => modality === 'text'), shown: '["text"]' },
+  reasoning_effort: { isDefault: (value) => value === 'none', shown: '"none"' },
+  verbosity: { isDefault: (value) => value === 'medium', shown: '"medium"' },
+  service_tier: { isDefault: (value) => value === 'auto' || value === 'default', shown: '"auto" or "default"' },
+  store: { isDefault: (value) => value === false, shown: 'false' },
 };
 
 /**
@@ -72,9 +73,9 @@ export function chatRequestToAnthropic(body: unknown): AnthropicRequest {
 function checkFields(request: JsonRecord): void {
   for (const [field, value] of Object.entries(request)) {
     if (value === null || translatedFields.has(field) || droppedFields.has(field)) continue;
-    const check = isDefaultValue[field];
-    if (check === undefined) throw untranslatableFieldError(field, 'anthropic');
-    if (!check(value)) throw untranslatableFieldError(field, 'anthropic', 'only its default value can be');
+    const defaultValue = defaultValues[field];
+    if (defaultValue === undefined) throw untranslatableFieldError(field, 'anthropic');
+    if (!defaultValue.isDefault(value)) throw untranslatableFieldError(field, 'anthropic', `only ${defaultValue.shown} can be`);
   }
 }
 

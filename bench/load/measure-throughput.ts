@@ -1,0 +1,75 @@
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { ErrorTally, sendChatRequest, type LoadTarget } from './send-chat-request.js';
+import { summarizeLatency, type LatencySummary } from './summarize-latency.js';
+
+export interface ThroughputRun {
+  /** 200s completed inside the measured window. */
+  completed: number;
+  measuredInMs: number;
+  /** Failed requests over the whole run, warm-up included. */
+  errors: number;
+  errorSamples: string[];
+  /** Latency of the requests both started and completed inside the window. */
+  latencyInNs: number[];
+}
+
+/**
+ * W2: `connections` closed loops, each sending the next request as soon as the last answer is read,
+ * for `warmupInMs` (discarded) then `durationInMs` (counted by completion time).
+ */
+export async function measureThroughput(options: {
+  target: LoadTarget & { url: string };
+  connections: number;
+  warmupInMs: number;
+  durationInMs: number;
+}): Promise<ThroughputRun> {
+  const { target, connections, warmupInMs, durationInMs } = options;
+  const pool = new Pool(target.url, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const errors = new ErrorTally();
+  const latencyInNs: number[] = [];
+  const windowStartInMs = performance.now() + warmupInMs;
+  const windowEndInMs = windowStartInMs + durationInMs;
+  let completed = 0;
+  const loop = async (): Promise<void> => {
+    while (performance.now() < windowEndInMs) {
+      const startInMs = performance.now();
+      const problem = await sendChatRequest(pool, target.apiKey);
+      const endInMs = performance.now();
+      if (problem !== undefined) errors.add(problem);
+      else if (endInMs >= windowStartInMs && endInMs <= windowEndInMs) {
+        completed += 1;
+        if (startInMs >= windowStartInMs) latencyInNs.push((endInMs - startInMs) * 1_000_000);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: connections }, loop));
+  } finally {
+    await pool.close();
+  }
+  return { completed, measuredInMs: durationInMs, errors: errors.count, errorSamples: errors.samples, latencyInNs };
+}
+
+/** Several runs of one subject folded into requests/s and latency. */
+export interface ThroughputResult {
+  subject: string;
+  requestsPerSecond: number;
+  requestsPerSecondByRound: number[];
+  latency: LatencySummary;
+  errors: number;
+  errorSamples: string[];
+}
+
+export function foldThroughputRuns(subject: string, runs: ThroughputRun[]): ThroughputResult {
+  const completed = runs.reduce((sum, run) => sum + run.completed, 0);
+  const measuredInMs = runs.reduce((sum, run) => sum + run.measuredInMs, 0);
+  return {
+    subject,
+    requestsPerSecond: Math.round((completed / measuredInMs) * 1_000),
+    requestsPerSecondByRound: runs.map((run) => Math.round((run.completed / run.measuredInMs) * 1_000)),
+    latency: summarizeLatency(runs.flatMap((run) => run.latencyInNs)),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    errorSamples: runs.flatMap((run) => run.errorSamples).slice(0, 3),
+  };
+}

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { SubjectReady } from './run-subject.js';
+
+/** A subject process the bench started, and how to stop it. */
+export interface SubjectProcess {
+  url: string;
+  apiKey: string;
+  pid: number;
+  /** Asks the subject to close, then ends it by its pid if it has not exited within `graceInMs`. */
+  stop(graceInMs?: number): Promise<void>;
+}
+
+/**
+ * Starts one compiled subject file (`dist/bench/subjects/<name>.js`) as a child process with an IPC
+ * channel, pinned to `cpu` through `taskset` when given, and waits for its `ready` message.
+ */
+export async function startSubject(options: { file: string; args?: string[]; cpu: number | undefined; startTimeoutInMs?: number }): Promise<SubjectProcess> {
+  const { file, args = [], cpu, startTimeoutInMs = 15_000 } = options;
+  const script = fileURLToPath(new URL(file, import.meta.url));
+  const nodeArguments = [script, ...args];
+  // taskset execs node in place, so the IPC channel (NODE_CHANNEL_FD) reaches node itself.
+  const child: ChildProcess =
+    cpu === undefined
+      ? spawn(process.execPath, nodeArguments, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      : spawn('taskset', ['-c', String(cpu), process.execPath, ...nodeArguments], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<SubjectReady>((resolve, reject) => {
+    const fail = (error: Error): void => {
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`${file} did not report ready within ${startTimeoutInMs} ms.`)), startTimeoutInMs);
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      resolve(message as SubjectReady);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      fail(new Error(`${file} exited before it was ready (code ${String(code)}, signal ${String(signal)}).`));
+    });
+  });
+  const pid = child.pid ?? -1;
+  return {
+    url: ready.url,
+    apiKey: ready.apiKey,
+    pid,
+    async stop(graceInMs = 5_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) child.send({ type: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceInMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
