@@ -9,6 +9,7 @@ import { parseConfig, type WardenConfigInput } from '../../src/core/parse-config
 import type { ScopeKey } from '../../src/core/scope.js';
 import type { BudgetState, Store } from '../../src/core/store.js';
 import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
+import type { GatewayLogger } from '../../src/gateway/gateway-logger.js';
 import { createMockUpstream, type MockUpstream } from '../../src/providers/simulated/index.js';
 import { createMemoryStore } from '../../src/stores/memory/memory-store.js';
 
@@ -36,7 +37,7 @@ export interface GatewayHarness {
  * A gateway on a real port in front of the mock upstream on another, configured with the real
  * provider types (openai, anthropic) pointed at the mock, over a memory store.
  */
-export async function createGatewayHarness(options: { config?: WardenConfigInput; store?: Store; mock?: MockUpstream } = {}): Promise<GatewayHarness> {
+export async function createGatewayHarness(options: { config?: WardenConfigInput; store?: Store; mock?: MockUpstream; logger?: GatewayLogger } = {}): Promise<GatewayHarness> {
   const mock = options.mock ?? (await createMockUpstream({ promptCaching: false }));
   const store = options.store ?? createMemoryStore();
   const config = parseConfig({
@@ -48,7 +49,7 @@ export async function createGatewayHarness(options: { config?: WardenConfigInput
     logging: { level: 'silent' },
     ...options.config,
   });
-  const gateway = createGateway({ config, store, secret: 'test-secret-0123456789abcdef', adminKey, random: () => 0, controlRefreshInMs: 50 });
+  const gateway = createGateway({ config, store, secret: 'test-secret-0123456789abcdef', adminKey, random: () => 0, controlRefreshInMs: 50, ...(options.logger ? { logger: options.logger } : {}) });
   const received: string[] = [];
   const server: Server = createServer((request, response) => {
     received.push(`${request.method} ${request.url}`);

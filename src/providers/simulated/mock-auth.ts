@@ -44,7 +44,10 @@ export function checkMockAuth(options: {
           "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
       };
     }
-    if (apiKeys !== undefined && !apiKeys.has(key)) return { kind: 'authentication', message: 'Incorrect API key provided.' };
+    if (apiKeys !== undefined && !apiKeys.has(key)) {
+      // OpenAI echoes part of the key it refused: a gateway must not relay this to its clients.
+      return { kind: 'authentication', message: `Incorrect API key provided: ${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}.` };
+    }
     return undefined;
   }
   if (key === undefined) {
