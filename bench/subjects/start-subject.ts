@@ -18,7 +18,9 @@ export interface SubjectProcess {
 export async function startSubject(options: { file: string; args?: string[]; cpu: number | undefined; startTimeoutInMs?: number }): Promise<SubjectProcess> {
   const { file, args = [], cpu, startTimeoutInMs = 15_000 } = options;
   const script = fileURLToPath(new URL(file, import.meta.url));
-  const nodeArguments = [script, ...args];
+  // e.g. WARDEN_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the subjects.
+  const extraNodeArguments = (process.env.WARDEN_BENCH_NODE_ARGS ?? '').split(' ').filter((argument) => argument !== '');
+  const nodeArguments = [...extraNodeArguments, script, ...args];
   // taskset execs node in place, so the IPC channel (NODE_CHANNEL_FD) reaches node itself.
   const child: ChildProcess =
     cpu === undefined

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseConfig, type WardenConfig } from '../core/parse-config.js';
 import { createGateway, type Gateway } from '../gateway/create-gateway.js';
 import { createMockUpstream, type MockUpstream } from '../providers/simulated/index.js';
+import { warmTokenCounters } from '../providers/token-counter.js';
 import { createSqliteStore } from '../stores/sqlite/sqlite-store.js';
 import type { PrunableStore } from '../stores/prunable-store.js';
 import { createLogger } from './create-logger.js';
@@ -65,6 +66,7 @@ export async function startGateway(options: ServeOptions & { env?: Environment; 
     await gateway.context.keys.create({ plaintext: demoKey, name: 'demo', team: 'demo', budgets: [{ window: 'day', hardInNanoUsd: 1_000_000_000 }] });
   }
 
+  warmTokenCounters();
   const server: Server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, gateway.handle);
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { VirtualKeyRecord } from '../core/control-records.js';
 import type { Dialect } from '../providers/estimate-input-tokens.js';
 import type { PreparedCall } from '../sdk/prepare-call.js';
 import type { ErrorDialect } from './error-body.js';
@@ -27,7 +26,6 @@ export interface ClientCall {
   route: ModelRoute;
   request: IncomingMessage;
   response: ServerResponse;
-  key: VirtualKeyRecord;
   stream: boolean;
   times: CallTimes;
   /** Aborted when the client goes away before its answer is complete. */

@@ -35,7 +35,6 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     route,
     request,
     response,
-    key: undefined as unknown as VirtualKeyRecord,
     stream: false,
     times: { receivedAtInMs: context.clock.now() },
     clientGone: clientGone.signal,
@@ -43,8 +42,9 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
   };
   let outcome = { status: 200, code: 'ok' };
   let requestedModel: string | undefined;
+  let key: VirtualKeyRecord | undefined;
   try {
-    call.key = await authenticateClient(context.keys, request.headers);
+    key = await authenticateClient(context.keys, request.headers);
     const bytes = await readBody(request, context.config.server.maxBodyInBytes);
     const body = parseJsonObject(bytes);
     requestedModel = requireModel(body);
@@ -52,8 +52,8 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     const headers = readWardenHeaders({ headers: request.headers, config: context.config, nowInMs: call.times.receivedAtInMs, requestId: call.requestId });
     const scopes: CallScopes = {
       org: context.config.org,
-      ...(call.key.team === undefined ? {} : { team: call.key.team }),
-      key: call.key.id,
+      ...(key.team === undefined ? {} : { team: key.team }),
+      key: key.id,
       tasks: headers.tasks,
       ...userOf(headers.user, body),
       tags: headers.tags,
@@ -62,7 +62,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     };
     const killSwitch = context.killSwitches.match(scopes);
     if (killSwitch) throw killSwitchError(killSwitch);
-    checkModelAllowed(call.key, requestedModel);
+    checkModelAllowed(key, requestedModel);
     const plan = routeCall({
       config: context.config,
       facts: {
@@ -75,8 +75,8 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
       },
     });
     if (plan.tier !== undefined) call.tier = plan.tier;
-    if (cacheEnabledFor(context, call.key)) {
-      call.cacheKey = cacheKeyFor({ route: route.path, bodyText: bytes.toString('utf8'), key: call.key });
+    if (cacheEnabledFor(context, key)) {
+      call.cacheKey = cacheKeyFor({ route: route.path, bodyText: bytes.toString('utf8'), key: key });
       if (await serveFromCache({ context, call, scopes })) {
         outcome = { status: 200, code: 'cached' };
         return;
@@ -89,7 +89,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
       body,
       candidates: plan.candidates,
       scopes,
-      extraBudgets: keyBudgets(call.key),
+      extraBudgets: keyBudgets(key),
       ...(headers.maxCostInNanoUsd === undefined ? {} : { maxCostInNanoUsd: headers.maxCostInNanoUsd }),
     });
     outcome = { status: response.statusCode, code: response.statusCode === 200 ? 'ok' : 'upstream_client_error' };
@@ -103,7 +103,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     context.metrics.requestDuration.observe({ route: route.path }, totalInMs / 1000);
     if (context.config.logging.requests) {
       context.logger.info(
-        { requestId: call.requestId, route: route.path, status: outcome.status, code: outcome.code, keyId: call.key?.id, model: requestedModel, stream: call.stream, totalInMs },
+        { requestId: call.requestId, route: route.path, status: outcome.status, code: outcome.code, keyId: key?.id, model: requestedModel, stream: call.stream, totalInMs },
         'request',
       );
     }

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 import type { ProviderConfig } from '../core/gateway-config-schema.js';
 import type { Dialect } from '../providers/estimate-input-tokens.js';
+import { WardenError } from '../core/warden-error.js';
 
 /** The wire API family an upstream speaks natively. */
 export type UpstreamFamily = 'openai' | 'anthropic';
@@ -106,6 +107,6 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
 }
 
 function requireUrl(url: string | undefined): string {
-  if (url === undefined) throw new Error('The simulated upstream must be started before its provider is created.');
+  if (url === undefined) throw new WardenError('invalid_config', 'The simulated provider needs its mock upstream running: pass simulatedUrl to createGateway.');
   return url;
 }

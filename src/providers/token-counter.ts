@@ -25,17 +25,45 @@ export const byteBoundCounter: TokenCounter = {
 /** The counter for a model: o200k/cl100k for OpenAI families, the byte bound for everything else. */
 export function tokenCounterFor(model: string): TokenCounter {
   const name = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
-  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(name)) return tiktokenCounter(() => (o200k ??= new Tiktoken(o200kBase)));
-  if (/^(gpt-4|gpt-3\.5|text-embedding-3|text-embedding-ada-002)/.test(name)) return tiktokenCounter(() => (cl100k ??= new Tiktoken(cl100kBase)));
+  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(name)) return tiktokenCounter('o200k', () => (o200k ??= new Tiktoken(o200kBase)));
+  if (/^(gpt-4|gpt-3\.5|text-embedding-3|text-embedding-ada-002)/.test(name)) return tiktokenCounter('cl100k', () => (cl100k ??= new Tiktoken(cl100kBase)));
   return byteBoundCounter;
 }
 
-function tiktokenCounter(load: () => Tiktoken): TokenCounter {
+// Agents resend the same system prompt and history on every call: remember recent counts.
+const maxRememberedTexts = 4096;
+const maxRememberedCharacters = 16 * 1024 * 1024;
+const remembered = new Map<string, number>();
+let rememberedCharacters = 0;
+
+function remember(key: string, tokens: number): number {
+  if (key.length > maxRememberedCharacters / 16) return tokens;
+  remembered.set(key, tokens);
+  rememberedCharacters += key.length;
+  while (remembered.size > maxRememberedTexts || rememberedCharacters > maxRememberedCharacters) {
+    const oldest = remembered.keys().next().value as string;
+    remembered.delete(oldest);
+    rememberedCharacters -= oldest.length;
+  }
+  return tokens;
+}
+
+function tiktokenCounter(name: 'o200k' | 'cl100k', load: () => Tiktoken): TokenCounter {
   return {
     exact: true,
-    // Special-token text in user content is ordinary text to the API, so no token is treated as special.
-    count: (text) => (text.length === 0 ? 0 : load().encode(text, [], []).length),
+    count: (text) => {
+      if (text.length === 0) return 0;
+      const key = `${name}\u0000${text}`;
+      // Special-token text in user content is ordinary text to the API, so no token is treated as special.
+      return remembered.get(key) ?? remember(key, load().encode(text, [], []).length);
+    },
   };
+}
+
+/** Loads the tokenizers now (about a second), so the first call does not pay for it. */
+export function warmTokenCounters(): void {
+  tokenCounterFor('gpt-4o').count('warm');
+  tokenCounterFor('gpt-4').count('warm');
 }
 
 /** UTF-8 byte length without allocating for ASCII-only text. */
