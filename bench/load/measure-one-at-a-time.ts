@@ -2,24 +2,26 @@ import { Client } from 'undici';
 import { ErrorTally, sendChatRequest, type LoadTarget } from './send-chat-request.js';
 import { summarizeLatency, type LatencySummary } from './summarize-latency.js';
 
-export interface OneAtATimeResult {
+/** One round of one-at-a-time requests for one subject. */
+export interface OneAtATimeRound {
   subject: string;
   latency: LatencySummary;
-  errors: number;
-  errorSamples: string[];
+  errors: ErrorTally;
 }
 
 /**
- * W1: one request in flight at a time, interleaved across the targets (a, b, c, a, b, c, …) so
- * drift in the machine hits every subject alike. Each target has its own keep-alive connection.
- * Failed requests are counted and left out of the latency.
+ * One request in flight at a time, interleaved across the targets (a, b, c, a, b, c, …) so drift
+ * in the machine hits every subject alike; `warmupPerSubject` first, discarded. Each target has its
+ * own keep-alive connection. Latency runs from sending to the last byte of the answer; failed
+ * requests are counted and left out of it.
  */
 export async function measureOneAtATime(options: {
-  targets: ReadonlyArray<LoadTarget & { url: string }>;
+  targets: readonly LoadTarget[];
   warmupPerSubject: number;
   measuredPerSubject: number;
-}): Promise<OneAtATimeResult[]> {
-  const { targets, warmupPerSubject, measuredPerSubject } = options;
+  body: string;
+}): Promise<OneAtATimeRound[]> {
+  const { targets, warmupPerSubject, measuredPerSubject, body } = options;
   const subjects = targets.map((target) => ({
     target,
     client: new Client(target.url, { keepAliveTimeout: 60_000, pipelining: 1 }),
@@ -30,7 +32,7 @@ export async function measureOneAtATime(options: {
     for (let iteration = -warmupPerSubject; iteration < measuredPerSubject; iteration += 1) {
       for (const subject of subjects) {
         const start = process.hrtime.bigint();
-        const problem = await sendChatRequest(subject.client, subject.target.apiKey);
+        const problem = await sendChatRequest(subject.client, subject.target, body);
         const elapsedInNs = Number(process.hrtime.bigint() - start);
         if (problem !== undefined) subject.errors.add(problem);
         else if (iteration >= 0) subject.samplesInNs.push(elapsedInNs);
@@ -39,10 +41,5 @@ export async function measureOneAtATime(options: {
   } finally {
     await Promise.all(subjects.map((subject) => subject.client.close()));
   }
-  return subjects.map((subject) => ({
-    subject: subject.target.name,
-    latency: summarizeLatency(subject.samplesInNs),
-    errors: subject.errors.count,
-    errorSamples: subject.errors.samples,
-  }));
+  return subjects.map((subject) => ({ subject: subject.target.name, latency: summarizeLatency(subject.samplesInNs), errors: subject.errors }));
 }

@@ -1,29 +1,26 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { ErrorTally, sendChatRequest, type LoadTarget } from './send-chat-request.js';
+import { spreadOf, type Spread } from './spread.js';
 import { summarizeLatency, type LatencySummary } from './summarize-latency.js';
 
+/** One run of closed loops against one subject. */
 export interface ThroughputRun {
   /** 200s completed inside the measured window. */
   completed: number;
   measuredInMs: number;
   /** Failed requests over the whole run, warm-up included. */
-  errors: number;
-  errorSamples: string[];
+  errors: ErrorTally;
   /** Latency of the requests both started and completed inside the window. */
   latencyInNs: number[];
 }
 
 /**
- * W2: `connections` closed loops, each sending the next request as soon as the last answer is read,
- * for `warmupInMs` (discarded) then `durationInMs` (counted by completion time).
+ * `connections` closed loops on a pool of as many connections, each sending the next request as
+ * soon as the last answer is read, for `warmupInMs` (discarded) then `durationInMs` (counted by
+ * completion time).
  */
-export async function measureThroughput(options: {
-  target: LoadTarget & { url: string };
-  connections: number;
-  warmupInMs: number;
-  durationInMs: number;
-}): Promise<ThroughputRun> {
+export async function measureThroughput(options: { target: LoadTarget; connections: number; warmupInMs: number; durationInMs: number }): Promise<ThroughputRun> {
   const { target, connections, warmupInMs, durationInMs } = options;
   const pool = new Pool(target.url, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
   const errors = new ErrorTally();
@@ -34,7 +31,7 @@ export async function measureThroughput(options: {
   const loop = async (): Promise<void> => {
     while (performance.now() < windowEndInMs) {
       const startInMs = performance.now();
-      const problem = await sendChatRequest(pool, target.apiKey);
+      const problem = await sendChatRequest(pool, target);
       const endInMs = performance.now();
       if (problem !== undefined) errors.add(problem);
       else if (endInMs >= windowStartInMs && endInMs <= windowEndInMs) {
@@ -48,28 +45,27 @@ export async function measureThroughput(options: {
   } finally {
     await pool.close();
   }
-  return { completed, measuredInMs: durationInMs, errors: errors.count, errorSamples: errors.samples, latencyInNs };
+  return { completed, measuredInMs: durationInMs, errors, latencyInNs };
 }
 
-/** Several runs of one subject folded into requests/s and latency. */
+/** Rounds of one subject at one concurrency: requests/s as the median of rounds, latency over all rounds. */
 export interface ThroughputResult {
   subject: string;
-  requestsPerSecond: number;
-  requestsPerSecondByRound: number[];
+  connections: number;
+  requestsPerSecond: Spread;
   latency: LatencySummary;
   errors: number;
   errorSamples: string[];
 }
 
-export function foldThroughputRuns(subject: string, runs: ThroughputRun[]): ThroughputResult {
-  const completed = runs.reduce((sum, run) => sum + run.completed, 0);
-  const measuredInMs = runs.reduce((sum, run) => sum + run.measuredInMs, 0);
+export function foldThroughputRuns(options: { subject: string; connections: number; runs: readonly ThroughputRun[] }): ThroughputResult {
+  const { subject, connections, runs } = options;
   return {
     subject,
-    requestsPerSecond: Math.round((completed / measuredInMs) * 1_000),
-    requestsPerSecondByRound: runs.map((run) => Math.round((run.completed / run.measuredInMs) * 1_000)),
+    connections,
+    requestsPerSecond: spreadOf(runs.map((run) => Math.round((run.completed / run.measuredInMs) * 1_000))),
     latency: summarizeLatency(runs.flatMap((run) => run.latencyInNs)),
-    errors: runs.reduce((sum, run) => sum + run.errors, 0),
-    errorSamples: runs.flatMap((run) => run.errorSamples).slice(0, 3),
+    errors: runs.reduce((sum, run) => sum + run.errors.count, 0),
+    errorSamples: runs.flatMap((run) => run.errors.samples).slice(0, 3),
   };
 }

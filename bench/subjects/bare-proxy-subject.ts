@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 import { Pool } from 'undici';
 import { runSubject, upstreamUrlArgument } from './run-subject.js';
+import { upstreamConnections } from './subject-names.js';
 
 // Headers that describe one connection, not the message; a proxy must not forward them.
 const hopByHopHeaders = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
@@ -18,7 +19,7 @@ function endToEndHeaders(headers: IncomingHttpHeaders | Record<string, string | 
 /** The physical floor: `node:http` in, an undici pool out, bodies piped both ways, no logic. */
 await runSubject(async () => {
   const upstreamUrl = upstreamUrlArgument();
-  const pool = new Pool(upstreamUrl, { connections: 256, keepAliveTimeout: 30_000 });
+  const pool = new Pool(upstreamUrl, { connections: upstreamConnections, keepAliveTimeout: 30_000 });
   const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, (request, response) => {
     pool
       .request({

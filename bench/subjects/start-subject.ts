@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { SubjectReady } from './run-subject.js';
+import type { SubjectCommand, SubjectControlled, SubjectReady } from './run-subject.js';
 
 /** A subject process the bench started, and how to stop it. */
 export interface SubjectProcess {
   url: string;
   apiKey: string;
+  headers: Record<string, string>;
+  /** The subject's own node process (taskset execs node in place), for memory sampling. */
   pid: number;
+  /** Sends the subject a change (the mock's behaviour) and waits until it is applied. */
+  control(change: unknown): Promise<void>;
   /** Asks the subject to close, then ends it by its pid if it has not exited within `graceInMs`. */
   stop(graceInMs?: number): Promise<void>;
 }
@@ -46,10 +50,26 @@ export async function startSubject(options: { file: string; args?: string[]; cpu
   return {
     url: ready.url,
     apiKey: ready.apiKey,
+    headers: ready.headers,
     pid,
+    async control(change) {
+      const applied = new Promise<void>((resolve, reject) => {
+        const onMessage = (message: SubjectControlled): void => {
+          if (message.type !== 'controlled') return;
+          child.off('message', onMessage);
+          if (message.error === undefined) resolve();
+          else reject(new Error(`${file} refused a control message: ${message.error}`));
+        };
+        child.on('message', onMessage);
+      });
+      const command: SubjectCommand = { type: 'control', change };
+      child.send(command);
+      await applied;
+    },
     async stop(graceInMs = 5_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      if (child.connected) child.send({ type: 'stop' });
+      const command: SubjectCommand = { type: 'stop' };
+      if (child.connected) child.send(command);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceInMs);
       await exited;
       clearTimeout(timer);

@@ -100,19 +100,22 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     context.killSwitches.refresh().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'kill switch refresh failed'));
   }, options.controlRefreshInMs ?? 250);
   refreshTimer.unref();
-  const ready = context.killSwitches.refresh();
-  ready.catch(() => undefined);
+  // The first requests wait for the kill switches to be loaded; a failed load is retried by the timer.
+  const ready = context.killSwitches.refresh().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'kill switch load failed'));
 
   const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://gateway');
-    const path = url.pathname;
+    const target = request.url ?? '/';
+    const queryStart = target.indexOf('?');
+    const path = queryStart === -1 ? target : target.slice(0, queryStart);
     const method = request.method ?? 'GET';
     const modelRoute = modelRoutes.get(path);
     if (modelRoute && method === 'POST') {
-      await ready.catch(() => undefined);
+      await ready;
       return handleModelRoute({ context, selectUpstream, route: modelRoute, request, response });
     }
-    if (path.startsWith('/admin/') || path === '/admin') return handleAdminRoute({ context, request, response, path, query: url.searchParams });
+    if (path.startsWith('/admin/') || path === '/admin') {
+      return handleAdminRoute({ context, request, response, path, query: new URLSearchParams(queryStart === -1 ? '' : target.slice(queryStart + 1)) });
+    }
     if (method === 'GET' && path === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (method === 'GET' && path === '/readyz') return sendReadiness(context, response);
     if (method === 'GET' && path === '/metrics') return sendMetrics(context, request, response);

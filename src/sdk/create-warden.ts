@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { LimitsConfig } from '../core/budget-config-schema.js';
-import { budgetLineKey } from '../core/budget-window.js';
+import { budgetLineKey, createWindowCache } from '../core/budget-window.js';
 import type { TaskRef } from '../core/call-scopes.js';
 import type { Clock } from '../core/clock.js';
 import type { WardenConfig } from '../core/config-schema.js';
@@ -78,6 +78,7 @@ export function createWarden(options: CreateWardenOptions): Warden {
     store,
     clock,
     catalogue: createPriceCatalogue({ clock, overrides: config.prices.overrides, ...(config.prices.fallback ? { fallback: config.prices.fallback } : {}) }),
+    windows: createWindowCache({ timeZone: config.timeZone }),
     newId: options.newId ?? randomUUID,
     random: options.random ?? Math.random,
     sleep: (delayInMs, signal) => delay(delayInMs, undefined, signal ? { signal } : {}),

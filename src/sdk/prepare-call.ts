@@ -80,7 +80,7 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
   const now = runtime.clock.now();
   let model = requestedModel;
   let scopes: CallScopes = { ...request.scopes, model, provider: request.provider };
-  let budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now, ...(request.extraBudgets ? { extraBudgets: request.extraBudgets } : {}) });
+  let budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now, windows: runtime.windows, ...(request.extraBudgets ? { extraBudgets: request.extraBudgets } : {}) });
   let states = await runtime.store.snapshot(budgets.rules.map((rule) => rule.line));
   const priceProvider = 'priceProvider' in request ? request.priceProvider : request.provider;
   let price = runtime.catalogue.resolve(model, priceProvider);
@@ -90,7 +90,7 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
     model = downgrade.toModel;
     price = runtime.catalogue.resolve(model, priceProvider);
     scopes = { ...scopes, model };
-    budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now, ...(request.extraBudgets ? { extraBudgets: request.extraBudgets } : {}) });
+    budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now, windows: runtime.windows, ...(request.extraBudgets ? { extraBudgets: request.extraBudgets } : {}) });
     states = await runtime.store.snapshot(budgets.rules.map((rule) => rule.line));
     runtime.record({ type: 'call-downgrade', timeInMs: now, requestId, requestedModel, model, ...attribution(scopes), data: { scope: downgrade.scope, reason: downgrade.reason } });
     runtime.hooks.onDowngrade?.({ requestId, fromModel: requestedModel, toModel: model, scope: downgrade.scope, reason: downgrade.reason });

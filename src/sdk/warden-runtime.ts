@@ -6,6 +6,7 @@ import type { Store } from '../core/store.js';
 import type { LadderStageConfig } from '../core/budget-config-schema.js';
 import type { NanoUsd } from '../core/money.js';
 import type { ScopeKey } from '../core/scope.js';
+import type { WindowCache } from '../core/budget-window.js';
 
 /** A ladder stage reached in a budget's window; fired once per window. */
 export interface StageEvent {
@@ -41,6 +42,8 @@ export interface WardenRuntime {
   config: Readonly<WardenConfig>;
   store: Store;
   catalogue: PriceCatalogue;
+  /** The current calendar windows in the configured zone, so a call does not recompute them. */
+  windows: WindowCache;
   clock: Clock;
   newId: () => string;
   random: () => number;
