@@ -16,7 +16,6 @@ export interface BudgetContentionRound {
   overshootInNanoUsd: number;
   /** Refusals while the budget could still afford a call: must be 0. */
   falseRefusals: number;
-  reservationsCreated: number;
   reservationsCommitted: number;
   reservationsReleased: number;
   errors: number;
@@ -50,7 +49,7 @@ export async function runBudgetContentionWorkload(options: { pinned: boolean; re
   return withSubjects(async (track) => {
     const mock = await track(start('./mock-upstream-subject.js', [JSON.stringify({ outputTokens: 16 })], 'load'));
     const probe = await track(start('./warden-contention-subject.js', [mock.url, 'none'], 'subject'));
-    const inputTokensBound = Number((await probeCall(probe, 'reservation-create')).data?.inputTokensBound);
+    const inputTokensBound = Number((await probeCall(probe, 'reservation-commit')).data?.inputTokensBound);
     await mock.control({ inputTokens: inputTokensBound, outputTokens: 1_000, latencyInMs: options.mockLatencyInMs });
     const commit = await probeCall(probe, 'reservation-commit');
     await probe.stop();
@@ -102,11 +101,9 @@ async function contend(options: { warden: SubjectProcess; requests: number; limi
   }
   const rows = await waitForLedgerRows({
     url: warden.url,
-    types: ['reservation-create', 'reservation-commit', 'reservation-release'],
-    ready: (found) => {
-      const created = found.filter((row) => row.type === 'reservation-create').length;
-      return created >= admitted && found.length - created >= created;
-    },
+    // A call settled within one ledger batch is one row; every admitted call ends in a settle row.
+    types: ['reservation-commit', 'reservation-release'],
+    ready: (found) => found.length >= admitted,
   });
   const commits = rows.filter((row) => row.type === 'reservation-commit');
   const committedInNanoUsd = commits.reduce((sum, row) => sum + (row.costInNanoUsd ?? 0), 0);
@@ -120,7 +117,6 @@ async function contend(options: { warden: SubjectProcess; requests: number; limi
     committedInNanoUsd,
     overshootInNanoUsd: Math.max(0, committedInNanoUsd - limitInNanoUsd),
     falseRefusals: refused > 0 ? Math.min(refused, Math.max(0, roomForCalls)) : 0,
-    reservationsCreated: rows.filter((row) => row.type === 'reservation-create').length,
     reservationsCommitted: commits.length,
     reservationsReleased: rows.filter((row) => row.type === 'reservation-release').length,
     errors: errors.count,

@@ -28,8 +28,8 @@ export interface ClientCall {
   response: ServerResponse;
   stream: boolean;
   times: CallTimes;
-  /** Aborted when the client goes away before its answer is complete. */
-  clientGone: AbortSignal;
+  /** Aborts the upstream request: when the client goes away, or when Warden ends the call. */
+  abort: AbortController;
   tier?: string;
   /** Models moved past so far (fallbacks). */
   fallbacks: string[];

@@ -158,9 +158,9 @@ async function tryCandidate(options: ForwardOptions & { model: string; upstream:
     retrySpentInNanoUsd += prepared.estimateInNanoUsd;
     context.metrics.retries.inc({ provider: upstream.name });
     try {
-      await context.runtime.sleep(decision.delayInMs, call.clientGone);
+      await context.runtime.sleep(decision.delayInMs, call.abort.signal);
     } catch (error) {
-      if (call.clientGone.aborted) return { done: true };
+      if (call.abort.signal.aborted) return { done: true };
       throw error;
     }
     if (!context.breaker.canRequest(upstream.name)) return { done: false, skip: { model, reason: `circuit open for ${upstream.name}`, failure } };
@@ -176,9 +176,7 @@ async function tryCandidate(options: ForwardOptions & { model: string; upstream:
  */
 async function sendAttempt(context: GatewayContext, attempt: CallAttempt): Promise<UpstreamFailure | undefined> {
   const { call, prepared, upstream } = attempt;
-  const controller = new AbortController();
-  const onClientGone = (): void => controller.abort();
-  call.clientGone.addEventListener('abort', onClientGone, { once: true });
+  const controller = call.abort;
   let endedBy: WardenError | undefined;
   const inFlight: InFlightCall = {
     requestId: call.requestId,
@@ -205,7 +203,7 @@ async function sendAttempt(context: GatewayContext, attempt: CallAttempt): Promi
         await settleFailed('refused', endedBy.code);
         throw endedBy;
       }
-      if (call.clientGone.aborted || isAbort(error)) {
+      if (controller.signal.aborted || isAbort(error)) {
         // The client left: the provider may have generated the answer; charge the bound, as for a cut stream.
         await settleCall(context.runtime, prepared, { status: 'client_disconnected', retries: attempt.retries, data: attemptLedgerData(attempt, context.clock.now()) });
         return undefined;
@@ -227,7 +225,6 @@ async function sendAttempt(context: GatewayContext, attempt: CallAttempt): Promi
   } finally {
     unregister();
     context.metrics.reservationsInFlight.dec();
-    call.clientGone.removeEventListener('abort', onClientGone);
   }
 }
 

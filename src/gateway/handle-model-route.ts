@@ -26,9 +26,9 @@ import { readWardenHeaders } from './warden-headers.js';
  */
 export async function handleModelRoute(options: { context: GatewayContext; selectUpstream: UpstreamSelector; route: ModelRoute; request: IncomingMessage; response: ServerResponse }): Promise<void> {
   const { context, route, request, response } = options;
-  const clientGone = new AbortController();
+  const abort = new AbortController();
   response.once('close', () => {
-    if (!response.writableFinished) clientGone.abort();
+    if (!response.writableFinished) abort.abort();
   });
   const call: ClientCall = {
     requestId: randomUUID(),
@@ -37,7 +37,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     response,
     stream: false,
     times: { receivedAtInMs: context.clock.now() },
-    clientGone: clientGone.signal,
+    abort,
     fallbacks: [],
   };
   let outcome = { status: 200, code: 'ok' };

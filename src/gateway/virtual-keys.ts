@@ -31,8 +31,8 @@ const cacheTtlInMs = 1_000;
 const maxCachedKeys = 10_000;
 
 /**
- * Virtual keys stored only as HMAC-SHA256 under the server secret, with lookups cached briefly so
- * the hot path rarely touches the store.
+ * Virtual keys stored only as HMAC-SHA256 under the server secret. Lookups are cached briefly by
+ * the presented key (in memory only), so the hot path neither hashes nor touches the store.
  */
 export function createVirtualKeys(options: { store: Store; secret: string; clock: Clock }): VirtualKeys {
   const { store, secret, clock } = options;
@@ -61,14 +61,13 @@ export function createVirtualKeys(options: { store: Store; secret: string; clock
       return { plaintext, record };
     },
     async authenticate(plaintext) {
-      const hashed = hash(plaintext);
       const nowInMs = clock.now();
-      const cached = cache.get(hashed);
+      const cached = cache.get(plaintext);
       let record = cached?.record;
       if (!cached || nowInMs - cached.fetchedAtInMs > cacheTtlInMs) {
-        record = await store.findKeyByHash(hashed);
+        record = await store.findKeyByHash(hash(plaintext));
         if (cache.size >= maxCachedKeys) cache.clear();
-        cache.set(hashed, { record, fetchedAtInMs: nowInMs });
+        cache.set(plaintext, { record, fetchedAtInMs: nowInMs });
       }
       return record && record.revokedAtInMs === undefined ? record : undefined;
     },
@@ -77,7 +76,7 @@ export function createVirtualKeys(options: { store: Store; secret: string; clock
       if (!record) throw new WardenError('not_found', `No key with id "${id}". List keys with \`warden keys list\`.`);
       const revoked = record.revokedAtInMs === undefined ? { ...record, revokedAtInMs: clock.now() } : record;
       await store.putKey(revoked);
-      cache.delete(revoked.hash);
+      for (const [plaintext, entry] of cache) if (entry.record?.id === revoked.id) cache.delete(plaintext);
       return revoked;
     },
     list: () => store.listKeys(),

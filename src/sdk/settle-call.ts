@@ -57,6 +57,7 @@ export async function settleCall(runtime: WardenRuntime, prepared: PreparedCall,
       ...outcome.data,
       reservationId: prepared.reservationId,
       maxTokens: prepared.maxTokens,
+      inputTokensBound: prepared.input.tokens,
       ...(usageMissing ? { usageMissing: true } : {}),
       ...(outcome.usageEstimated ? { usageEstimated: true } : {}),
       // The estimator must be an upper bound; a charge above it is a bug worth counting.

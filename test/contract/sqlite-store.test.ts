@@ -46,6 +46,20 @@ describe('SQLite store: durability and batching', () => {
     for (const closable of open.splice(0).reverse()) await closable.close();
   });
 
+  it('stores a call settled within one batch as its settled row alone, and keeps both rows across a batch boundary', async () => {
+    const path = nextPath();
+    const store = openStore({ path, flushIntervalInMs: 60_000 });
+    const create = (reservationId: string): LedgerEvent => ({ type: 'reservation-create', timeInMs: 1_000, requestId: reservationId, reservedInNanoUsd: 50, data: { reservationId } });
+    const commit = (reservationId: string): LedgerEvent => ({ type: 'reservation-commit', timeInMs: 1_001, requestId: reservationId, costInNanoUsd: 30, reservedInNanoUsd: 50, data: { reservationId } });
+    void store.append([create('fast'), create('slow')]);
+    void store.append([commit('fast')]);
+    await store.flush();
+    void store.append([commit('slow')]);
+    const rows = await store.query({});
+    expect(rows.map((row) => `${row.type}:${row.requestId}`)).toEqual(['reservation-create:slow', 'reservation-commit:fast', 'reservation-commit:slow']);
+    expect(ledgerRowCount(path)).toBe(3);
+  });
+
   it('opens the file in WAL mode at the latest schema version', () => {
     const path = nextPath();
     openStore({ path });

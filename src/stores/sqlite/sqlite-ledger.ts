@@ -19,16 +19,22 @@ interface AppendWaiter {
   reject: (error: unknown) => void;
 }
 
+const settleTypes: ReadonlySet<string> = new Set(['reservation-commit', 'reservation-release']);
+
 /**
  * The ledger in SQLite, written off the hot path: append() buffers, and the buffer is written in
  * one transaction every flushIntervalInMs or once it holds maxBatchSize events. A failed write
  * keeps every event and is retried with backoff; the failure rejects the waiting promises.
+ * A call whose reservation is settled before its `reservation-create` row was written is stored
+ * as its settled row alone (which carries everything the create row did): one row per call.
  */
 export class SqliteLedger {
-  private buffered: LedgerRowParameters[] = [];
+  private buffered: Array<LedgerRowParameters | undefined> = [];
+  /** Buffered reservation-create rows by reservation id, so their settle row can replace them. */
+  private bufferedCreates = new Map<string, number>();
   private waiters: AppendWaiter[] = [];
   private readonly timer: FlushTimer;
-  private readonly insertBatch: Database.Transaction<(rows: readonly LedgerRowParameters[]) => void>;
+  private readonly insertBatch: Database.Transaction<(rows: ReadonlyArray<LedgerRowParameters | undefined>) => void>;
   private readonly queries = new Map<string, Database.Statement>();
 
   constructor(
@@ -38,8 +44,8 @@ export class SqliteLedger {
     const insert = db.prepare(`
       INSERT INTO ledger (time_in_ms, type, request_id, task_id, parent_task_id, key_id, team, model, cost_in_nano_usd, status, event_json)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertBatch = db.transaction((rows: readonly LedgerRowParameters[]) => {
-      for (const row of rows) insert.run(row);
+    this.insertBatch = db.transaction((rows: ReadonlyArray<LedgerRowParameters | undefined>) => {
+      for (const row of rows) if (row !== undefined) insert.run(row);
     });
     this.timer = new FlushTimer({ intervalInMs: options.flushIntervalInMs, onDue: () => this.write() });
   }
@@ -47,9 +53,21 @@ export class SqliteLedger {
   /** Resolves once these events are in the file; rejects if a write attempt fails (they stay buffered and are retried). */
   append(events: readonly LedgerEvent[]): Promise<void> {
     const nowInMs = this.options.clock.now();
-    const rows = events.map((event) => toParameters(withLedgerTime(event, nowInMs)));
-    if (rows.length === 0) return Promise.resolve();
-    for (const row of rows) this.buffered.push(row);
+    if (events.length === 0) return Promise.resolve();
+    for (const event of events) {
+      const reservationId = event.data?.reservationId;
+      if (typeof reservationId === 'string') {
+        if (event.type === 'reservation-create') this.bufferedCreates.set(reservationId, this.buffered.length);
+        else if (settleTypes.has(event.type)) {
+          const index = this.bufferedCreates.get(reservationId);
+          if (index !== undefined) {
+            this.buffered[index] = undefined;
+            this.bufferedCreates.delete(reservationId);
+          }
+        }
+      }
+      this.buffered.push(toParameters(withLedgerTime(event, nowInMs)));
+    }
     const written = new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
     });
@@ -115,13 +133,14 @@ export class SqliteLedger {
       const retryInMs = this.timer.failed();
       const error = new WardenError(
         'store_unavailable',
-        `Could not write ${rows.length} ledger events to SQLite; they are kept in memory and retried in ${retryInMs} ms. Check the disk and the database file.`,
-        { cause, details: { bufferedEvents: rows.length } },
+        `Could not write ${rows.filter((row) => row !== undefined).length} ledger events to SQLite; they are kept in memory and retried in ${retryInMs} ms. Check the disk and the database file.`,
+        { cause, details: { bufferedEvents: rows.filter((row) => row !== undefined).length } },
       );
       for (const waiter of waiters) waiter.reject(error);
       return error;
     }
     this.buffered = [];
+    this.bufferedCreates = new Map();
     this.timer.succeeded();
     for (const waiter of waiters) waiter.resolve();
     return undefined;
