@@ -1,6 +1,9 @@
-import { Tiktoken } from 'js-tiktoken/lite';
-import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
-import o200kBase from 'js-tiktoken/ranks/o200k_base';
+import { createRequire } from 'node:module';
+
+type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+// Each encoding's rank table costs tens of MB: load it synchronously the first time a model needs it.
+const require = createRequire(import.meta.url);
+const loadEncoding = (name: 'o200k_base' | 'cl100k_base'): Encoding => require(`gpt-tokenizer/encoding/${name}`) as Encoding;
 
 /** Counts tokens of text: exactly where the model's tokenizer is public, as a safe upper bound otherwise. */
 export interface TokenCounter {
@@ -10,8 +13,9 @@ export interface TokenCounter {
 }
 
 const encoder = new TextEncoder();
-let o200k: Tiktoken | undefined;
-let cl100k: Tiktoken | undefined;
+let o200k: Encoding | undefined;
+let cl100k: Encoding | undefined;
+const asPlainText = { disallowedSpecial: new Set<string>() };
 
 /**
  * Any byte-level BPE token covers at least one UTF-8 byte, so the byte count bounds the token
@@ -25,8 +29,8 @@ export const byteBoundCounter: TokenCounter = {
 /** The counter for a model: o200k/cl100k for OpenAI families, the byte bound for everything else. */
 export function tokenCounterFor(model: string): TokenCounter {
   const name = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
-  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(name)) return tiktokenCounter('o200k', () => (o200k ??= new Tiktoken(o200kBase)));
-  if (/^(gpt-4|gpt-3\.5|text-embedding-3|text-embedding-ada-002)/.test(name)) return tiktokenCounter('cl100k', () => (cl100k ??= new Tiktoken(cl100kBase)));
+  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(name)) return bpeCounter('o200k', () => (o200k ??= loadEncoding('o200k_base')));
+  if (/^(gpt-4|gpt-3\.5|text-embedding-3|text-embedding-ada-002)/.test(name)) return bpeCounter('cl100k', () => (cl100k ??= loadEncoding('cl100k_base')));
   return byteBoundCounter;
 }
 
@@ -48,22 +52,21 @@ function remember(key: string, tokens: number): number {
   return tokens;
 }
 
-function tiktokenCounter(name: 'o200k' | 'cl100k', load: () => Tiktoken): TokenCounter {
+function bpeCounter(name: 'o200k' | 'cl100k', load: () => Encoding): TokenCounter {
   return {
     exact: true,
     count: (text) => {
       if (text.length === 0) return 0;
       const key = `${name}\u0000${text}`;
       // Special-token text in user content is ordinary text to the API, so no token is treated as special.
-      return remembered.get(key) ?? remember(key, load().encode(text, [], []).length);
+      return remembered.get(key) ?? remember(key, load().countTokens(text, asPlainText));
     },
   };
 }
 
-/** Loads the tokenizers now (about a second), so the first call does not pay for it. */
+/** Loads the tokenizer of current OpenAI models now, so the first call does not pay for it (older models load theirs on first use). */
 export function warmTokenCounters(): void {
   tokenCounterFor('gpt-4o').count('warm');
-  tokenCounterFor('gpt-4').count('warm');
 }
 
 /** UTF-8 byte length without allocating for ASCII-only text. */
