@@ -10,8 +10,8 @@ export interface OneAtATimeRound {
 }
 
 /**
- * One request in flight at a time, interleaved across the targets (a, b, c, a, b, c, …) so drift
- * in the machine hits every subject alike; `warmupPerSubject` first, discarded. Each target has its
+ * One request in flight at a time, interleaved across the targets (a, b, c, b, c, a, c, a, b, …) so
+ * drift in the machine hits every subject alike; `warmupPerSubject` first, discarded. Each target has its
  * own keep-alive connection. Latency runs from sending to the last byte of the answer; failed
  * requests are counted and left out of it.
  */
@@ -30,7 +30,11 @@ export async function measureOneAtATime(options: {
   }));
   try {
     for (let iteration = -warmupPerSubject; iteration < measuredPerSubject; iteration += 1) {
-      for (const subject of subjects) {
+      // The order rotates each iteration: the subjects share a core, and whatever one leaves running
+      // after its answer (timers, GC) must not always land on the same successor.
+      const offset = ((iteration % subjects.length) + subjects.length) % subjects.length;
+      for (let position = 0; position < subjects.length; position += 1) {
+        const subject = subjects[(position + offset) % subjects.length] as (typeof subjects)[number];
         const start = process.hrtime.bigint();
         const problem = await sendChatRequest(subject.client, subject.target, body);
         const elapsedInNs = Number(process.hrtime.bigint() - start);
