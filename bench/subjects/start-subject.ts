@@ -19,15 +19,24 @@ export interface SubjectProcess {
  * Starts one compiled subject file (`dist/bench/subjects/<name>.js`) as a child process with an IPC
  * channel, pinned to `cpu` through `taskset` when given, and waits for its `ready` message.
  */
-export async function startSubject(options: { file: string; args?: string[]; cpu: number | undefined; startTimeoutInMs?: number }): Promise<SubjectProcess> {
-  const { file, args = [], cpu, startTimeoutInMs = 15_000 } = options;
+export async function startSubject(options: {
+  file: string;
+  args?: string[];
+  cpu: number | undefined;
+  startTimeoutInMs?: number;
+  /** A command node runs under, such as valgrind with its options (then `cpu` is ignored). */
+  launcher?: readonly string[];
+}): Promise<SubjectProcess> {
+  const { file, args = [], cpu, startTimeoutInMs = 15_000, launcher } = options;
   const script = fileURLToPath(new URL(file, import.meta.url));
   // e.g. WARDEN_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the subjects.
   const extraNodeArguments = (process.env.WARDEN_BENCH_NODE_ARGS ?? '').split(' ').filter((argument) => argument !== '');
   const nodeArguments = [...extraNodeArguments, script, ...args];
   // taskset execs node in place, so the IPC channel (NODE_CHANNEL_FD) reaches node itself.
   const child: ChildProcess =
-    cpu === undefined
+    launcher !== undefined && launcher.length > 0
+      ? spawn(launcher[0] as string, [...launcher.slice(1), process.execPath, ...nodeArguments], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      : cpu === undefined
       ? spawn(process.execPath, nodeArguments, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
       : spawn('taskset', ['-c', String(cpu), process.execPath, ...nodeArguments], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
