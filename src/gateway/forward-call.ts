@@ -150,7 +150,7 @@ async function tryCandidate(options: ForwardOptions & { model: string; upstream:
       timeInMs: context.clock.now(),
       requestId: call.requestId,
       model: prepared.model,
-      ...attribution(prepared.scopes),
+      ...prepared.attribution,
       retries: attemptNumber - 1,
       data: decision.retry ? { attempt: attemptNumber, failure: failure.summary, delayInMs: decision.delayInMs } : { attempt: attemptNumber, failure: failure.summary, stopped: decision.code, reason: decision.reason },
     });

@@ -68,7 +68,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
       facts: {
         requestedModel,
         ...(headers.tier === undefined ? {} : { tierHeader: headers.tier }),
-        headers: flatHeaders(request.headers),
+        headers: routingReadsHeaders(context) ? flatHeaders(request.headers) : {},
         ...(headers.taskType === undefined ? {} : { taskType: headers.taskType }),
         inputTokens: needsTokenCount(context, requestedModel) ? estimateInputTokens({ dialect: route.dialect, body, model: 'gpt-4o', tokensPerImage: context.config.estimation.tokensPerImage }).tokens : 0,
         lastUserText: context.config.routing.rules.length > 0 ? lastUserText(route.dialect, body) : '',
@@ -129,6 +129,10 @@ function checkModelAllowed(key: VirtualKeyRecord, model: string): void {
   throw new WardenError('model_not_allowed', `This key may not call "${model}". It may call: ${key.models.join(', ')}. Ask an admin to widen the key's models.`, {
     details: { model, allowed: key.models },
   });
+}
+
+function routingReadsHeaders(context: GatewayContext): boolean {
+  return context.config.routing.rules.some((rule) => rule.when.headers !== undefined);
 }
 
 /** Token counts only matter to routing rules that test them, and only when routing decides. */

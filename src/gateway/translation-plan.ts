@@ -39,7 +39,13 @@ export interface TranslationPlan {
   errorToClient?(body: unknown): unknown;
 }
 
-const asIs = (dialect: Dialect): TranslationPlan => ({ upstreamDialect: dialect, requestToUpstream: (body) => ({ ...body }) });
+// The caller already hands over a copy of the body with the model set, so "as is" copies nothing.
+const asIsPlans = new Map<Dialect, TranslationPlan>(
+  (['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic-messages'] as const).map((dialect) => [
+    dialect,
+    { upstreamDialect: dialect, requestToUpstream: (body) => body as Record<string, unknown> },
+  ]),
+);
 
 const chatToAnthropic: TranslationPlan = {
   upstreamDialect: 'anthropic-messages',
@@ -64,7 +70,7 @@ const anthropicToChat: TranslationPlan = {
  * Responses and embeddings only reach upstreams that speak them.
  */
 export function planTranslation(clientDialect: Dialect, upstream: Upstream): TranslationPlan | undefined {
-  if (upstream.speaks(clientDialect)) return asIs(clientDialect);
+  if (upstream.speaks(clientDialect)) return asIsPlans.get(clientDialect);
   if (clientDialect === 'openai-chat' && upstream.speaks('anthropic-messages')) return chatToAnthropic;
   if (clientDialect === 'anthropic-messages' && upstream.speaks('openai-chat')) return anthropicToChat;
   return undefined;

@@ -28,9 +28,20 @@ export const byteBoundCounter: TokenCounter = {
 
 /** The counter for a model: o200k/cl100k for OpenAI families, the byte bound for everything else. */
 export function tokenCounterFor(model: string): TokenCounter {
+  let counter = countersByModel.get(model);
+  if (counter === undefined) {
+    counter = counterForModel(model);
+    if (countersByModel.size < 10_000) countersByModel.set(model, counter);
+  }
+  return counter;
+}
+
+const countersByModel = new Map<string, TokenCounter>();
+
+function counterForModel(model: string): TokenCounter {
   const name = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
-  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(name)) return bpeCounter('o200k', () => (o200k ??= loadEncoding('o200k_base')));
-  if (/^(gpt-4|gpt-3\.5|text-embedding-3|text-embedding-ada-002)/.test(name)) return bpeCounter('cl100k', () => (cl100k ??= loadEncoding('cl100k_base')));
+  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(name)) return o200kCounter;
+  if (/^(gpt-4|gpt-3\.5|text-embedding-3|text-embedding-ada-002)/.test(name)) return cl100kCounter;
   return byteBoundCounter;
 }
 
@@ -76,3 +87,6 @@ export function utf8Length(text: string): number {
   }
   return text.length;
 }
+
+const o200kCounter = bpeCounter('o200k', () => (o200k ??= loadEncoding('o200k_base')));
+const cl100kCounter = bpeCounter('cl100k', () => (cl100k ??= loadEncoding('cl100k_base')));

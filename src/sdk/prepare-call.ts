@@ -44,8 +44,12 @@ export interface PreparedCall {
   estimateInNanoUsd: NanoUsd;
   rules: LineRule[];
   scopes: CallScopes;
+  /** The ledger's attribution fields for `scopes`, computed once for every row of the call. */
+  attribution: CallAttribution;
   startedAtInMs: number;
 }
+
+export type CallAttribution = Pick<LedgerEvent, 'org' | 'team' | 'keyId' | 'user' | 'tags' | 'taskId' | 'taskType' | 'parentTaskId'>;
 
 const reserveAttempts = 3;
 
@@ -125,6 +129,7 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
       leaseExpiresAtInMs: now + runtime.config.estimation.leaseInSeconds * 1000,
     });
     if (result.ok) {
+      const callAttribution = attribution(scopes);
       const prepared: PreparedCall = {
         requestId,
         reservationId,
@@ -139,6 +144,7 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
         estimateInNanoUsd,
         rules: budgets.rules,
         scopes,
+        attribution: callAttribution,
         startedAtInMs: now,
       };
       runtime.record({
@@ -148,7 +154,7 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
         requestedModel,
         model,
         provider: request.provider,
-        ...attribution(scopes),
+        ...callAttribution,
         reservedInNanoUsd: estimateInNanoUsd,
         data: { reservationId, maxTokens: prepared.maxTokens, inputTokensBound: input.tokens, clamped: decision.ok && decision.clamped },
       });
@@ -206,7 +212,7 @@ function optionalMax(value: number | undefined): { requestedMaxTokens?: number }
 }
 
 /** The ledger's attribution fields for a call's scopes. */
-export function attribution(scopes: CallScopes): Pick<LedgerEvent, 'org' | 'team' | 'keyId' | 'user' | 'tags' | 'taskId' | 'taskType' | 'parentTaskId'> {
+export function attribution(scopes: CallScopes): CallAttribution {
   const task = scopes.tasks.at(-1);
   const parent = scopes.tasks.at(-2);
   return {

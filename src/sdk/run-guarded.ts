@@ -1,7 +1,7 @@
 import { decideRetry, type RetryPolicy } from '../core/retry-policy.js';
 import type { WardenConfig } from '../core/config-schema.js';
 import { describeUpstreamError } from './describe-upstream-error.js';
-import { attribution, prepareCall, type CallRequest, type PreparedCall } from './prepare-call.js';
+import { prepareCall, type CallRequest, type PreparedCall } from './prepare-call.js';
 import { settleCall } from './settle-call.js';
 import type { WardenRuntime } from './warden-runtime.js';
 
@@ -49,7 +49,7 @@ export async function runGuarded<T>(runtime: WardenRuntime, options: GuardedCall
         timeInMs: runtime.clock.now(),
         requestId,
         model: prepared.model,
-        ...attribution(prepared.scopes),
+        ...prepared.attribution,
         retries: attempt - 1,
         data: decision.retry
           ? { attempt, status: described.status, delayInMs: decision.delayInMs }

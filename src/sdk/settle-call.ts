@@ -3,7 +3,7 @@ import type { CallStatus, LedgerEvent } from '../core/ledger-event.js';
 import type { NanoUsd } from '../core/money.js';
 import type { Usage } from '../core/usage.js';
 import { fireStages } from './fire-stages.js';
-import { attribution, type PreparedCall } from './prepare-call.js';
+import type { PreparedCall } from './prepare-call.js';
 import type { WardenRuntime } from './warden-runtime.js';
 
 export interface CallOutcome {
@@ -44,7 +44,7 @@ export async function settleCall(runtime: WardenRuntime, prepared: PreparedCall,
     requestedModel: prepared.requestedModel,
     model: prepared.model,
     provider: prepared.provider,
-    ...attribution(prepared.scopes),
+    ...prepared.attribution,
     ...(outcome.usage ? { usage: outcome.usage } : {}),
     costInNanoUsd,
     reservedInNanoUsd: prepared.estimateInNanoUsd,
