@@ -23,7 +23,7 @@ export async function handleAdminRoute(options: { context: GatewayContext; reque
   try {
     requireAdmin(context, request);
     const method = request.method ?? 'GET';
-    const readJson = async () => parseJsonObject(await readBody(request, adminBodyLimitInBytes));
+    const readJson = async () => parseJsonObject((await readBody(request, adminBodyLimitInBytes)).toString('utf8'));
 
     if (method === 'POST' && path === '/admin/keys') return await createKey(context, response, await readJson());
     if (method === 'GET' && path === '/admin/keys') return sendJson(response, 200, { keys: (await context.keys.list()).map(publicKeyRecord) });

@@ -5,7 +5,7 @@ import { decideRetry, type RetryDecision } from '../core/retry-policy.js';
 import { WardenError } from '../core/warden-error.js';
 import { withStreamUsage } from '../providers/dialect-usage.js';
 import { isRecord } from '../providers/json-fields.js';
-import { attribution, prepareCall, type PreparedCall } from '../sdk/prepare-call.js';
+import { attribution, prepareCall, type CallRequest, type PreparedCall } from '../sdk/prepare-call.js';
 import { retryPolicyFrom } from '../sdk/run-guarded.js';
 import { settleCall } from '../sdk/settle-call.js';
 import { attemptLedgerData, type CallAttempt, type ClientCall } from './call-attempt.js';
@@ -105,30 +105,28 @@ async function tryCandidate(options: ForwardOptions & { model: string; upstream:
   const policy = retryPolicyFrom(context.config);
   let retrySpentInNanoUsd = 0;
 
+  const request: CallRequest = {
+    dialect: translation.upstreamDialect,
+    body: upstreamBody,
+    provider: upstream.name,
+    priceProvider: upstream.priceProvider,
+    scopes: options.scopes,
+    requestId: call.requestId,
+    extraBudgets: options.extraBudgets,
+    ...(options.maxCostInNanoUsd === undefined ? {} : { maxCostInNanoUsd: options.maxCostInNanoUsd }),
+    // A soft-limit downgrade must stay on this upstream: another might not speak this dialect.
+    allowDowngrade: (toModel) => options.selectUpstream(toModel) === upstream,
+  };
+
   for (let attemptNumber = 1; ; attemptNumber += 1) {
     let prepared: PreparedCall;
     try {
-      prepared = await prepareCall(context.runtime, {
-        dialect: translation.upstreamDialect,
-        body: upstreamBody,
-        provider: upstream.name,
-        ...(upstream.priceProvider === undefined ? { priceProvider: undefined } : { priceProvider: upstream.priceProvider }),
-        scopes: options.scopes,
-        requestId: call.requestId,
-        extraBudgets: options.extraBudgets,
-        ...(options.maxCostInNanoUsd === undefined ? {} : { maxCostInNanoUsd: options.maxCostInNanoUsd }),
-        // A soft-limit downgrade must stay on this upstream: another might not speak its dialect.
-        allowDowngrade: true,
-      });
+      prepared = await prepareCall(context.runtime, request);
     } catch (error) {
       if (error instanceof WardenError && (error.code === 'budget_exceeded' || error.code === 'call_limit_exceeded')) {
         return { done: false, skip: { model, reason: error.code, refusal: error } };
       }
       throw error;
-    }
-    if (prepared.model !== model && options.selectUpstream(prepared.model) !== upstream) {
-      await context.store.release(prepared.reservationId);
-      prepared = await prepareCall(context.runtime, { dialect: translation.upstreamDialect, body: upstreamBody, provider: upstream.name, priceProvider: upstream.priceProvider, scopes: options.scopes, requestId: call.requestId, extraBudgets: options.extraBudgets, ...(options.maxCostInNanoUsd === undefined ? {} : { maxCostInNanoUsd: options.maxCostInNanoUsd }), allowDowngrade: false });
     }
     const attempt: CallAttempt = { call, prepared, upstream, translation, hideUsageChunk, retries: attemptNumber - 1 };
     const failure = await sendAttempt(context, attempt);

@@ -45,8 +45,8 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
   let key: VirtualKeyRecord | undefined;
   try {
     key = await authenticateClient(context.keys, request.headers);
-    const bytes = await readBody(request, context.config.server.maxBodyInBytes);
-    const body = parseJsonObject(bytes);
+    const bodyText = (await readBody(request, context.config.server.maxBodyInBytes)).toString('utf8');
+    const body = parseJsonObject(bodyText);
     requestedModel = requireModel(body);
     call.stream = body.stream === true && route.dialect !== 'openai-embeddings';
     const headers = readWardenHeaders({ headers: request.headers, config: context.config, nowInMs: call.times.receivedAtInMs, requestId: call.requestId });
@@ -76,7 +76,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     });
     if (plan.tier !== undefined) call.tier = plan.tier;
     if (cacheEnabledFor(context, key)) {
-      call.cacheKey = cacheKeyFor({ route: route.path, bodyText: bytes.toString('utf8'), key: key });
+      call.cacheKey = cacheKeyFor({ route: route.path, bodyText, key: key });
       if (await serveFromCache({ context, call, scopes })) {
         outcome = { status: 200, code: 'cached' };
         return;

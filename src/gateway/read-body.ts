@@ -36,10 +36,10 @@ function tooLarge(maxBodyInBytes: number): WardenError {
 }
 
 /** Parses a JSON object body; anything else is invalid_request with what was wrong. */
-export function parseJsonObject(bytes: Buffer): Record<string, unknown> {
+export function parseJsonObject(text: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch (cause) {
     throw new WardenError('invalid_request', `The request body is not valid JSON (${cause instanceof Error ? cause.message : 'parse error'}). Send a JSON object.`, { cause });
   }

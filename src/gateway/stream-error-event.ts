@@ -1,7 +1,8 @@
 import type { SseEvent } from '../core/sse-parser.js';
 import type { Dialect } from '../providers/estimate-input-tokens.js';
+import { formatSseFrame } from '../providers/translate/sse-frame.js';
 
-/** An SSE frame as the client's dialect writes it. */
+/** A parsed SSE event written back as a frame (its data may span lines). */
 export function sseFrame(event: SseEvent): string {
   const data = event.data.includes('\n') ? event.data.split('\n').join('\ndata: ') : event.data;
   return event.event === undefined ? `data: ${data}\n\n` : `event: ${event.event}\ndata: ${data}\n\n`;
@@ -15,10 +16,10 @@ export function streamErrorEvent(options: { dialect: Dialect; code: string; mess
   const { code, message } = options;
   switch (options.dialect) {
     case 'anthropic-messages':
-      return sseFrame({ event: 'error', data: JSON.stringify({ type: 'error', error: { type: 'api_error', code, message } }) });
+      return formatSseFrame({ type: 'error', error: { type: 'api_error', code, message } }, 'error');
     case 'openai-responses':
-      return sseFrame({ event: 'error', data: JSON.stringify({ type: 'error', code, message, param: null }) });
+      return formatSseFrame({ type: 'error', code, message, param: null }, 'error');
     default:
-      return sseFrame({ data: JSON.stringify({ error: { message, type: 'warden_error', param: null, code } }) });
+      return formatSseFrame({ error: { message, type: 'warden_error', param: null, code } });
   }
 }

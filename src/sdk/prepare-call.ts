@@ -17,16 +17,22 @@ export interface CallRequest {
   dialect: Dialect;
   body: Readonly<Record<string, unknown>>;
   provider: string;
-  /** The provider id the price catalogue knows the model under, when it differs from `provider`. */
-  priceProvider?: string;
+  /**
+   * The provider id the price catalogue knows the model under, when it differs from `provider`;
+   * present but undefined lets the catalogue find the model under any provider.
+   */
+  priceProvider?: string | undefined;
   scopes: CallScopes;
   /** Budgets beyond the config's, such as a virtual key's own limits. */
   extraBudgets?: readonly BudgetConfig[];
   /** Lowers every limit for this call only (`x-warden-max-cost-usd`). */
   maxCostInNanoUsd?: NanoUsd;
   requestId?: string;
-  /** False when the caller cannot switch models (the downgrade would not be honoured). */
-  allowDowngrade?: boolean;
+  /**
+   * Whether a soft-limit downgrade may switch the model: false when the caller cannot honour a
+   * switch, or a test of the target (the gateway allows only models the same upstream serves).
+   */
+  allowDowngrade?: boolean | ((toModel: string) => boolean);
 }
 
 /** A call that holds a reservation and is ready to send. */
@@ -89,7 +95,8 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
   const priceProvider = 'priceProvider' in request ? request.priceProvider : request.provider;
   let price = runtime.catalogue.resolve(model, priceProvider);
 
-  const downgrade = request.allowDowngrade === false ? undefined : chooseDowngrade({ runtime, scopes, budgets, states, requestedModel });
+  const candidate = request.allowDowngrade === false ? undefined : chooseDowngrade({ runtime, scopes, budgets, states, requestedModel });
+  const downgrade = candidate && (typeof request.allowDowngrade !== 'function' || request.allowDowngrade(candidate.toModel)) ? candidate : undefined;
   if (downgrade) {
     model = downgrade.toModel;
     price = runtime.catalogue.resolve(model, priceProvider);

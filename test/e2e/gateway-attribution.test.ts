@@ -90,6 +90,20 @@ describe('gateway attribution headers', () => {
     expect(await harness.rows('call-downgrade')).toHaveLength(1);
   });
 
+  it('does not downgrade to a model another upstream serves, and settles every reservation it made', async () => {
+    harness = await createGatewayHarness({ config: { budgets: [{ scope: 'team:research', window: 'day', soft: '0.0001', hard: '1' }], downgrades: { 'gpt-4o': 'claude-haiku-4-5' } } });
+    harness.mock.setBehavior({ inputTokens: 100, outputTokens: 20 });
+    const { key } = await harness.client({ team: 'research' });
+    await chat({ key, body: { model: 'gpt-4o' } });
+    const second = await chat({ key, body: { model: 'gpt-4o' } });
+    expect(second.status).toBe(200);
+    expect(second.headers.get('x-warden-model')).toBe('gpt-4o');
+    expect(await harness.rows('call-downgrade')).toHaveLength(0);
+    const created = (await harness.rows('reservation-create')).map((row) => row.data?.reservationId);
+    const settled = [...(await harness.rows('reservation-commit')), ...(await harness.rows('reservation-release'))].map((row) => row.data?.reservationId);
+    expect(settled.sort()).toEqual(created.sort());
+  });
+
   it('routes model "auto" by rules, tier names and x-warden-tier', async () => {
     harness = await createGatewayHarness({
       config: {
