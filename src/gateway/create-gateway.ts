@@ -69,7 +69,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     store,
     clock,
     ...(options.random ? { random: options.random } : {}),
-    hooks: { onError: (error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'ledger write failed') },
+    hooks: { onError: (error) => logger.error({ err: error }, 'ledger write failed') },
   });
   const upstreams = new Map<string, Upstream>(
     Object.entries(config.providers).map(([name, provider]) => [
@@ -97,11 +97,11 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     context.inFlight.endWhere((call) => (context.killSwitches.match(call.scopes) === killSwitch ? killSwitchError(killSwitch) : undefined));
   });
   const refreshTimer = setInterval(() => {
-    context.killSwitches.refresh().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'kill switch refresh failed'));
+    context.killSwitches.refresh().catch((error: unknown) => logger.warn({ err: error }, 'kill switch refresh failed'));
   }, options.controlRefreshInMs ?? 250);
   refreshTimer.unref();
   // The first requests wait for the kill switches to be loaded; a failed load is retried by the timer.
-  const ready = context.killSwitches.refresh().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'kill switch load failed'));
+  const ready = context.killSwitches.refresh().catch((error: unknown) => logger.warn({ err: error }, 'kill switch load failed'));
 
   const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const target = request.url ?? '/';
@@ -138,7 +138,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
       dispatch(request, response).catch((error: unknown) => {
         const dialect = request.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
         const requestId = randomUUID();
-        if (!(error instanceof WardenError)) logger.error({ requestId, err: error instanceof Error ? (error.stack ?? error.message) : String(error) }, 'internal error');
+        if (!(error instanceof WardenError)) logger.error({ requestId, err: error }, 'internal error');
         sendError({ response, dialect, error, requestId });
       });
     },

@@ -1,4 +1,7 @@
-/** The slice of a structured logger (pino's shape) the gateway writes to. Never pass it secrets. */
+/**
+ * The slice of a structured logger (pino's shape) the gateway writes to. Errors go under `err`,
+ * which pino serialises with message and stack. Never pass it secrets.
+ */
 export interface GatewayLogger {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;

@@ -96,7 +96,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
   } catch (error) {
     outcome = sendError({ response, dialect: route.errorDialect, error, requestId: call.requestId });
     if (error instanceof WardenError) context.metrics.refusals.inc({ code: error.code });
-    else context.logger.error({ requestId: call.requestId, route: route.path, err: error instanceof Error ? (error.stack ?? error.message) : String(error) }, 'internal error');
+    else context.logger.error({ requestId: call.requestId, route: route.path, err: error }, 'internal error');
   } finally {
     const totalInMs = context.clock.now() - call.times.receivedAtInMs;
     context.metrics.requests.inc({ route: route.path, status: String(outcome.status) });

@@ -83,7 +83,7 @@ export function relayStream(options: {
       outcome = next;
       endCode = code;
       settle().then(resolve, (error: unknown) => {
-        context.logger.error({ requestId: call.requestId, err: error instanceof Error ? error.message : String(error) }, 'settling a stream failed');
+        context.logger.error({ requestId: call.requestId, err: error }, 'settling a stream failed');
         resolve();
       });
     };

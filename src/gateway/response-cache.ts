@@ -39,7 +39,7 @@ export function storeInCache(options: { context: GatewayContext; key: string; bo
       createdAtInMs: nowInMs,
       expiresAtInMs: nowInMs + context.config.cache.ttlInSeconds * 1000,
     })
-    .catch((error: unknown) => context.logger.warn({ err: describe(error) }, 'response cache write failed'));
+    .catch((error: unknown) => context.logger.warn({ err: error }, 'response cache write failed'));
 }
 
 /** Answers from the cache when there is a live entry; true when it did. Hits cost $0 and record the saving. */
@@ -73,8 +73,4 @@ export async function serveFromCache(options: { context: GatewayContext; call: C
   });
   call.response.end(bytes);
   return true;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
