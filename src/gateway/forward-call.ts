@@ -3,8 +3,7 @@ import type { CallScopes } from '../core/call-scopes.js';
 import type { NanoUsd } from '../core/money.js';
 import { decideRetry, type RetryDecision } from '../core/retry-policy.js';
 import { WardenError } from '../core/warden-error.js';
-import { withStreamUsage } from '../providers/dialect-usage.js';
-import { isRecord } from '../providers/json-fields.js';
+import { asksForStreamUsage, withStreamUsage } from '../providers/dialect-usage.js';
 import { attribution, prepareCall, type CallRequest, type PreparedCall } from '../sdk/prepare-call.js';
 import { retryPolicyFrom } from '../sdk/run-guarded.js';
 import { settleCall } from '../sdk/settle-call.js';
@@ -100,8 +99,7 @@ async function tryCandidate(options: ForwardOptions & { model: string; upstream:
   }
   // OpenAI chat streams report usage only when asked; Warden always asks.
   const upstreamBody = call.stream && translation.upstreamDialect === 'openai-chat' ? withStreamUsage(translated).body : translated;
-  const clientAskedUsage = isRecord(options.body.stream_options) && options.body.stream_options.include_usage === true;
-  const hideUsageChunk = call.stream && call.route.dialect === 'openai-chat' && !clientAskedUsage;
+  const hideUsageChunk = call.stream && call.route.dialect === 'openai-chat' && !asksForStreamUsage(options.body);
   const policy = retryPolicyFrom(context.config);
   let retrySpentInNanoUsd = 0;
 

@@ -33,5 +33,10 @@ export const dialectUsage: Readonly<Record<Dialect, DialectUsage>> = {
  */
 export function withStreamUsage(body: Readonly<Record<string, unknown>>): { body: Record<string, unknown>; hideUsageChunk: boolean } {
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};
-  return { body: { ...body, stream_options: { ...streamOptions, include_usage: true } }, hideUsageChunk: streamOptions.include_usage !== true };
+  return { body: { ...body, stream_options: { ...streamOptions, include_usage: true } }, hideUsageChunk: !asksForStreamUsage(body) };
+}
+
+/** True when an OpenAI chat request asks for the usage chunk itself (`stream_options.include_usage`). */
+export function asksForStreamUsage(body: Readonly<Record<string, unknown>>): boolean {
+  return isRecord(body.stream_options) && body.stream_options.include_usage === true;
 }
