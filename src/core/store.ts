@@ -57,6 +57,15 @@ export interface CommitResult {
   applied: boolean;
   /** True when the lease had expired and been reclaimed before the commit arrived. */
   leaseExpired: boolean;
+  /** The reservation's lines right after this commit (empty when not applied), so callers need no second round trip to read them. */
+  lines: LineTotals[];
+}
+
+/** What a budget line holds at one moment. */
+export interface LineTotals {
+  key: string;
+  committedInNanoUsd: NanoUsd;
+  reservedInNanoUsd: NanoUsd;
 }
 
 export interface BudgetState {

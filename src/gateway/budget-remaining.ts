@@ -1,17 +1,18 @@
 import type { NanoUsd } from '../core/money.js';
 import type { LineRule } from '../core/resolve-budget-lines.js';
-import type { Store } from '../core/store.js';
+import type { LineTotals, Store } from '../core/store.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { nanoUsdPerUsd } from '../core/money.js';
 
 /**
- * What the tightest money budget of a call has left now, or undefined when none of its budgets
- * has a money limit. Also refreshes the remaining-budget gauges.
+ * What the tightest money budget of a call has left, or undefined when none of its budgets has a
+ * money limit: from the totals its commit returned (`lines`), else read from the store now. Also
+ * refreshes the remaining-budget gauges.
  */
-export async function budgetRemaining(options: { store: Store; rules: readonly LineRule[]; metrics?: GatewayMetrics }): Promise<NanoUsd | undefined> {
+export async function budgetRemaining(options: { store: Store; rules: readonly LineRule[]; lines?: readonly LineTotals[]; metrics?: GatewayMetrics }): Promise<NanoUsd | undefined> {
   const limited = options.rules.filter((rule) => rule.line.limitInNanoUsd !== undefined);
   if (limited.length === 0) return undefined;
-  const states = await options.store.snapshot(limited.map((rule) => rule.line));
+  const states: readonly LineTotals[] = options.lines !== undefined && options.lines.length > 0 ? options.lines : await options.store.snapshot(limited.map((rule) => rule.line));
   let tightest: NanoUsd | undefined;
   for (const rule of limited) {
     const state = states.find((candidate) => candidate.key === rule.line.key);

@@ -33,7 +33,7 @@ export async function relayJson(options: { context: GatewayContext; attempt: Cal
     parsed !== undefined && translation.responseToClient
       ? JSON.stringify(translation.responseToClient(parsed, { requestId: call.requestId, requestedModel: prepared.requestedModel, createdInSeconds: Math.floor(context.clock.now() / 1000) }))
       : upstreamText;
-  const remainingInNanoUsd = await budgetRemaining({ store: context.store, rules: prepared.rules, metrics: context.metrics });
+  const remainingInNanoUsd = await budgetRemaining({ store: context.store, rules: prepared.rules, lines: settled.lines, metrics: context.metrics });
   if (call.cacheKey !== undefined && usage) {
     storeInCache({ context, key: call.cacheKey, body: clientBody, contentType: 'application/json', model: prepared.model, usage, costInNanoUsd: settled.costInNanoUsd });
   }

@@ -1,22 +1,23 @@
 import { markKey, stagesCrossed } from '../core/budget-ladder.js';
 import type { LadderStageConfig } from '../core/budget-config-schema.js';
 import type { NanoUsd } from '../core/money.js';
+import type { LineTotals } from '../core/store.js';
 import type { PreparedCall } from './prepare-call.js';
 import type { WardenRuntime } from './warden-runtime.js';
 
 const softStage: LadderStageConfig = { atPercent: 100, actions: ['notify'] };
 
 /**
- * After a commit, fires every ladder stage (and soft limit) the spend just crossed. The store's
- * one-time marks make each stage fire once per window, whichever process crosses it.
+ * After a commit, fires every ladder stage (and soft limit) the spend just crossed, from the
+ * line totals the commit itself returned (so before/after are exact under concurrency). The
+ * store's one-time marks make each stage fire once per window, whichever process crosses it.
  */
-export async function fireStages(options: { runtime: WardenRuntime; prepared: PreparedCall; costInNanoUsd: NanoUsd }): Promise<void> {
-  const { runtime, prepared, costInNanoUsd } = options;
-  const watched = prepared.rules.filter((rule) => rule.ladder.length > 0 || rule.softInNanoUsd !== undefined);
-  if (watched.length === 0 || costInNanoUsd === 0) return;
-  const states = await runtime.store.snapshot(watched.map((rule) => rule.line));
-  for (const rule of watched) {
-    const state = states.find((candidate) => candidate.key === rule.line.key);
+export async function fireStages(options: { runtime: WardenRuntime; prepared: PreparedCall; costInNanoUsd: NanoUsd; lines: readonly LineTotals[] }): Promise<void> {
+  const { runtime, prepared, costInNanoUsd, lines } = options;
+  if (costInNanoUsd === 0 || lines.length === 0) return;
+  for (const rule of prepared.rules) {
+    if (rule.ladder.length === 0 && rule.softInNanoUsd === undefined) continue;
+    const state = lines.find((candidate) => candidate.key === rule.line.key);
     if (!state) continue;
     const after = state.committedInNanoUsd;
     const before = after - costInNanoUsd;

@@ -1,6 +1,7 @@
 import { computeCost } from '../core/compute-cost.js';
 import type { CallStatus, LedgerEvent } from '../core/ledger-event.js';
 import type { NanoUsd } from '../core/money.js';
+import type { LineTotals } from '../core/store.js';
 import type { Usage } from '../core/usage.js';
 import { fireStages } from './fire-stages.js';
 import type { PreparedCall } from './prepare-call.js';
@@ -22,6 +23,8 @@ export interface CallOutcome {
 export interface SettledCall {
   costInNanoUsd: NanoUsd;
   record: LedgerEvent;
+  /** The call's budget lines right after its commit; empty when it was released or already settled. */
+  lines: LineTotals[];
 }
 
 /**
@@ -34,8 +37,9 @@ export async function settleCall(runtime: WardenRuntime, prepared: PreparedCall,
   const costInNanoUsd = outcome.usage ? computeCost(outcome.usage, prepared.price) : usageMissing ? prepared.estimateInNanoUsd : 0;
   const release = costInNanoUsd === 0 && outcome.usage === undefined;
 
+  let lines: LineTotals[] = [];
   if (release) await runtime.store.release(prepared.reservationId);
-  else await runtime.store.commit({ reservationId: prepared.reservationId, actualInNanoUsd: costInNanoUsd });
+  else ({ lines } = await runtime.store.commit({ reservationId: prepared.reservationId, actualInNanoUsd: costInNanoUsd }));
 
   const record: LedgerEvent = {
     type: release ? 'reservation-release' : 'reservation-commit',
@@ -66,6 +70,6 @@ export async function settleCall(runtime: WardenRuntime, prepared: PreparedCall,
   };
   runtime.record(record);
   runtime.hooks.onCall?.(record);
-  if (!release) await fireStages({ runtime, prepared, costInNanoUsd });
-  return { costInNanoUsd, record };
+  await fireStages({ runtime, prepared, costInNanoUsd, lines });
+  return { costInNanoUsd, record, lines };
 }

@@ -3,6 +3,7 @@ import type {
   BudgetState,
   CommitRequest,
   CommitResult,
+  LineTotals,
   Refusal,
   Reservation,
   ReserveRequest,
@@ -158,16 +159,16 @@ export class BudgetBook {
     const reservation = this.reservations.get(request.reservationId);
     if (reservation !== undefined) {
       this.removeReservation(reservation);
-      this.moveAmount(reservation.lineKeys, -reservation.amountInNanoUsd, request.actualInNanoUsd);
-      return { applied: true, leaseExpired: false };
+      const lines = this.moveAmount(reservation.lineKeys, -reservation.amountInNanoUsd, request.actualInNanoUsd);
+      return { applied: true, leaseExpired: false, lines };
     }
     const tombstone = this.tombstones.get(request.reservationId);
     if (tombstone !== undefined) {
       this.dropTombstone(tombstone);
-      this.moveAmount(tombstone.lineKeys, 0, request.actualInNanoUsd);
-      return { applied: true, leaseExpired: true };
+      const lines = this.moveAmount(tombstone.lineKeys, 0, request.actualInNanoUsd);
+      return { applied: true, leaseExpired: true, lines };
     }
-    return { applied: false, leaseExpired: false };
+    return { applied: false, leaseExpired: false, lines: [] };
   }
 
   /** True when it freed reserved budget; a reclaimed lease is forgotten (no late charge) but returns false. */
@@ -233,16 +234,19 @@ export class BudgetBook {
   }
 
   /** Lines pruned after their window ended are skipped: nothing counts against them any more. */
-  private moveAmount(lineKeys: readonly string[], reservedDelta: number, committedDelta: number): void {
+  private moveAmount(lineKeys: readonly string[], reservedDelta: number, committedDelta: number): LineTotals[] {
     const states: BudgetState[] = [];
+    const totals: LineTotals[] = [];
     for (const key of lineKeys) {
       const state = this.lines.get(key);
       if (state === undefined) continue;
       state.reservedInNanoUsd += reservedDelta;
       state.committedInNanoUsd += committedDelta;
       states.push(state);
+      totals.push({ key, committedInNanoUsd: state.committedInNanoUsd, reservedInNanoUsd: state.reservedInNanoUsd });
     }
     this.journal.addToLines(states, { reservedInNanoUsd: reservedDelta, committedInNanoUsd: committedDelta, calls: 0 });
+    return totals;
   }
 }
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
-import type { Store } from '../../src/core/store.js';
+import type { BudgetLine, Store } from '../../src/core/store.js';
 import { parseConfig } from '../../src/core/parse-config.js';
 import { resolveBudgetLines } from '../../src/core/resolve-budget-lines.js';
 import { budgetLine, reserveRequest, type MakeStore, type ManualClock } from './contract-fixtures.js';
@@ -104,8 +104,17 @@ export function describeBudgetCases(openStore: MakeStore, track: (store: Store) 
     it('commit moves the reservation to committed, once', async () => {
       const lines = [budgetLine('x', { limitInNanoUsd: 100 }), budgetLine('y')];
       await store.reserve(reserveRequest('r', lines, 40));
-      expect(await store.commit({ reservationId: 'r', actualInNanoUsd: 25 })).toEqual({ applied: true, leaseExpired: false });
-      expect(await store.commit({ reservationId: 'r', actualInNanoUsd: 25 })).toEqual({ applied: false, leaseExpired: false });
+      await store.reserve(reserveRequest('other', [lines[0] as BudgetLine], 30));
+      expect(await store.commit({ reservationId: 'r', actualInNanoUsd: 25 })).toEqual({
+        applied: true,
+        leaseExpired: false,
+        lines: [
+          { key: lines[0]?.key, committedInNanoUsd: 25, reservedInNanoUsd: 30 },
+          { key: lines[1]?.key, committedInNanoUsd: 25, reservedInNanoUsd: 0 },
+        ],
+      });
+      expect(await store.commit({ reservationId: 'r', actualInNanoUsd: 25 })).toEqual({ applied: false, leaseExpired: false, lines: [] });
+      await store.release('other');
       const states = await store.snapshot(lines);
       expect(states.map((state) => [state.committedInNanoUsd, state.reservedInNanoUsd])).toEqual([
         [25, 0],
@@ -126,7 +135,7 @@ export function describeBudgetCases(openStore: MakeStore, track: (store: Store) 
       expect(await store.release('r')).toBe(true);
       expect(await store.release('r')).toBe(false);
       expect(await store.release('never-made')).toBe(false);
-      expect(await store.commit({ reservationId: 'r', actualInNanoUsd: 3 })).toEqual({ applied: false, leaseExpired: false });
+      expect(await store.commit({ reservationId: 'r', actualInNanoUsd: 3 })).toMatchObject({ applied: false, leaseExpired: false });
       expect((await store.snapshot([line]))[0]).toMatchObject({ committedInNanoUsd: 0, reservedInNanoUsd: 0, calls: 1 });
     });
   });
@@ -156,8 +165,8 @@ export function describeBudgetCases(openStore: MakeStore, track: (store: Store) 
       await store.reserve(reserveRequest('slow', [line], 8, 2_000));
       clock.set(2_500);
       await store.reserve(reserveRequest('other', [line], 10, 9_000));
-      expect(await store.commit({ reservationId: 'slow', actualInNanoUsd: 6 })).toEqual({ applied: true, leaseExpired: true });
-      expect(await store.commit({ reservationId: 'slow', actualInNanoUsd: 6 })).toEqual({ applied: false, leaseExpired: false });
+      expect(await store.commit({ reservationId: 'slow', actualInNanoUsd: 6 })).toMatchObject({ applied: true, leaseExpired: true });
+      expect(await store.commit({ reservationId: 'slow', actualInNanoUsd: 6 })).toMatchObject({ applied: false, leaseExpired: false });
       expect((await store.snapshot([line]))[0]).toMatchObject({ committedInNanoUsd: 6, reservedInNanoUsd: 10 });
     });
 
@@ -165,7 +174,7 @@ export function describeBudgetCases(openStore: MakeStore, track: (store: Store) 
       const line = budgetLine('instant', { limitInNanoUsd: 10 });
       await store.reserve(reserveRequest('r', [line], 8, 2_000));
       clock.set(2_000);
-      expect(await store.commit({ reservationId: 'r', actualInNanoUsd: 3 })).toEqual({ applied: true, leaseExpired: true });
+      expect(await store.commit({ reservationId: 'r', actualInNanoUsd: 3 })).toMatchObject({ applied: true, leaseExpired: true });
       expect((await store.snapshot([line]))[0]).toMatchObject({ committedInNanoUsd: 3, reservedInNanoUsd: 0 });
     });
 
@@ -174,7 +183,7 @@ export function describeBudgetCases(openStore: MakeStore, track: (store: Store) 
       await store.reserve(reserveRequest('r', [line], 8, 2_000));
       clock.set(3_000);
       expect(await store.release('r')).toBe(false);
-      expect(await store.commit({ reservationId: 'r', actualInNanoUsd: 3 })).toEqual({ applied: false, leaseExpired: false });
+      expect(await store.commit({ reservationId: 'r', actualInNanoUsd: 3 })).toMatchObject({ applied: false, leaseExpired: false });
     });
   });
 

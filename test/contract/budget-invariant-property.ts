@@ -81,7 +81,7 @@ async function runAgainstModel(store: Store, clock: ManualClock, operations: Ope
       const late = reservation !== undefined && !reservation.settled && !isActive(reservation);
       const open = reservation !== undefined && !reservation.settled;
       if (op.kind === 'commit') {
-        expect(await store.commit({ reservationId: id, actualInNanoUsd: op.actualInNanoUsd })).toEqual({ applied: open, leaseExpired: late });
+        expect(await store.commit({ reservationId: id, actualInNanoUsd: op.actualInNanoUsd })).toMatchObject({ applied: open, leaseExpired: late });
         if (open) {
           for (const index of reservation.lineIndexes) {
             committed[index]! += op.actualInNanoUsd;

@@ -85,7 +85,7 @@ describe('SQLite store: durability and batching', () => {
     const second = track(createSqliteStore({ path, clock, budgetDurability }));
     expect((await second.snapshot([line.key]))[0]).toMatchObject({ committedInNanoUsd: 15, reservedInNanoUsd: 30, calls: 3, callLimit: 10 });
     expect(await second.reserve(reserveRequest('held', [line], 99))).toMatchObject({ ok: true, amountInNanoUsd: 30 });
-    expect(await second.commit({ reservationId: 'slow', actualInNanoUsd: 7 })).toEqual({ applied: true, leaseExpired: true });
+    expect(await second.commit({ reservationId: 'slow', actualInNanoUsd: 7 })).toMatchObject({ applied: true, leaseExpired: true });
     expect(await second.release('held')).toBe(true);
     expect((await second.query({})).map((row) => row.requestId)).toEqual(['q1', 'q2']);
     clock.set(50_000);

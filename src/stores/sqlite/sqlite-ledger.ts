@@ -26,12 +26,13 @@ const settleTypes: ReadonlySet<string> = new Set(['reservation-commit', 'reserva
  * one transaction every flushIntervalInMs or once it holds maxBatchSize events. A failed write
  * keeps every event and is retried with backoff; the failure rejects the waiting promises.
  * A call whose reservation is settled before its `reservation-create` row was written is stored
- * as its settled row alone (which carries everything the create row did): one row per call.
+ * as its settled row alone (which carries everything the create row did): one row per call. So a
+ * create row is serialised only when a write finds it still unsettled.
  */
 export class SqliteLedger {
   private buffered: Array<LedgerRowParameters | undefined> = [];
-  /** Buffered reservation-create rows by reservation id, so their settle row can replace them. */
-  private bufferedCreates = new Map<string, number>();
+  /** Buffered reservation-create events by reservation id (their slot in `buffered` stays empty until a write), so their settle row can replace them. */
+  private bufferedCreates = new Map<string, { index: number; event: LedgerEvent }>();
   private waiters: AppendWaiter[] = [];
   private readonly timer: FlushTimer;
   private readonly insertBatch: Database.Transaction<(rows: ReadonlyArray<LedgerRowParameters | undefined>) => void>;
@@ -57,13 +58,16 @@ export class SqliteLedger {
     for (const event of events) {
       const reservationId = event.data?.reservationId;
       if (typeof reservationId === 'string') {
-        if (event.type === 'reservation-create') this.bufferedCreates.set(reservationId, this.buffered.length);
-        else if (settleTypes.has(event.type)) {
-          const index = this.bufferedCreates.get(reservationId);
-          if (index !== undefined) {
-            this.buffered[index] = undefined;
-            this.bufferedCreates.delete(reservationId);
-          }
+        if (event.type === 'reservation-create') {
+          this.bufferedCreates.set(reservationId, { index: this.buffered.length, event: withLedgerTime(event, nowInMs) });
+          this.buffered.push(undefined);
+          continue;
+        }
+        const create = settleTypes.has(event.type) ? this.bufferedCreates.get(reservationId) : undefined;
+        if (create !== undefined) {
+          // After a failed write the slot may already hold the serialised create row.
+          this.buffered[create.index] = undefined;
+          this.bufferedCreates.delete(reservationId);
         }
       }
       this.buffered.push(toParameters(withLedgerTime(event, nowInMs)));
@@ -125,6 +129,7 @@ export class SqliteLedger {
   private write(): WardenError | undefined {
     if (this.buffered.length === 0) return undefined;
     const rows = this.buffered;
+    for (const { index, event } of this.bufferedCreates.values()) rows[index] = toParameters(event);
     const waiters = this.waiters;
     this.waiters = [];
     try {
