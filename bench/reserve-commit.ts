@@ -1,8 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import type { BudgetLine, Store } from '../src/core/store.js';
+import { combineStores } from '../src/stores/combine-stores.js';
 import { createMemoryStore } from '../src/stores/memory/memory-store.js';
+import { createRedisBudgetStore } from '../src/stores/redis/redis-budget-store.js';
 import { createSqliteStore } from '../src/stores/sqlite/sqlite-store.js';
 
 const warmupIterations = 3_000;
@@ -84,6 +87,26 @@ async function measureDeferredWrites(subject: string, store: Store, leaseExpires
   return round(Number(flushInNs) / (flushRounds * pairsPerFlush) / 1_000);
 }
 
+/** The shared budget store of the multi-replica mode, on the machine's Redis (WARDEN_BENCH_REDIS_URL), in a namespace of its own. */
+async function measureRedis(): Promise<SubjectResult> {
+  const url = process.env.WARDEN_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+  const namespace = `bench_${process.pid}`;
+  const redis = createRedisBudgetStore({ url, namespace, sweepIntervalInMs: 0 });
+  await redis.ready();
+  try {
+    return await measure('redis', combineStores(redis, createMemoryStore()));
+  } finally {
+    const cleaner = new Redis(url);
+    let cursor = '0';
+    do {
+      const [next, keys] = await cleaner.scan(cursor, 'MATCH', `{${namespace}}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await cleaner.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    cleaner.disconnect();
+  }
+}
+
 function percentiles(samplesInNs: Float64Array): Percentiles {
   const sorted = Float64Array.from(samplesInNs).sort();
   const at = (fraction: number): number => (sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN) / 1_000;
@@ -122,6 +145,7 @@ async function main(): Promise<void> {
     const batched = createSqliteStore({ path: join(directory, 'batched.db'), budgetDurability: 'batched' });
     results.push(await measure('sqlite batched', batched));
     await batched.close();
+    results.push(await measureRedis());
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

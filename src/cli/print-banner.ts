@@ -1,3 +1,5 @@
+import type { WardenConfig } from '../core/parse-config.js';
+import { redactUrl } from '../stores/redact-url.js';
 import type { RunningGateway } from './serve.js';
 
 /** What a person sees when the gateway starts: where it is, how to reach the panel, a first request. */
@@ -8,7 +10,7 @@ export function printBanner(options: { running: RunningGateway; write: (text: st
     '',
     `Warden gateway listening on ${running.url}`,
     `  providers:      ${providers}`,
-    `  store:          SQLite at ${running.config.server.sqlitePath}`,
+    ...storeLines(running.config),
     `  control panel:  ${running.url}/ui`,
     `  metrics:        ${running.url}/metrics (admin key)`,
   ];
@@ -33,4 +35,14 @@ export function printBanner(options: { running: RunningGateway; write: (text: st
   }
   lines.push('', 'Stop with Ctrl-C.', '');
   write(lines.join('\n'));
+}
+
+function storeLines(config: Readonly<WardenConfig>): string[] {
+  const { storage } = config;
+  if (storage.budgets === 'sqlite' && storage.ledger === 'sqlite') return [`  store:          SQLite at ${config.server.sqlitePath}`];
+  const sqlite = `SQLite at ${config.server.sqlitePath}`;
+  return [
+    `  budgets:        ${storage.budgets === 'sqlite' ? sqlite : `Redis at ${redactUrl(storage.budgets)} (namespace ${storage.namespace}; when it is down: ${storage.onBudgetStoreDown})`}`,
+    `  ledger, keys:   ${storage.ledger === 'sqlite' ? sqlite : `PostgreSQL at ${redactUrl(storage.ledger)} (schema ${storage.namespace})`}`,
+  ];
 }

@@ -6,6 +6,7 @@ import type { CliOutput } from './cli-output.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './key-commands.js';
 import { killCommand, listKillsCommand, unkillCommand } from './kill-commands.js';
 import type { Environment } from './load-config-file.js';
+import { migrateCommand } from './migrate-command.js';
 
 /** What `warden serve` is handed; the real one lives in serve.ts. */
 export type ServeFunction = (options: { configPath?: string; port?: number; host?: string; sqlitePath?: string }) => Promise<void>;
@@ -82,6 +83,12 @@ function createProgram(options: RunCliOptions): Command {
     .description('validate a config file, filling ${NAME} from the environment')
     .argument('<file>', 'YAML or JSON config file')
     .action(async (path: string) => checkConfigCommand({ path, env, output }));
+
+  program
+    .command('migrate')
+    .description('apply pending PostgreSQL migrations for storage.ledger')
+    .option('--config <file>', 'YAML or JSON config file')
+    .action(async (flags: { config?: string }) => migrateCommand({ ...(flags.config === undefined ? {} : { configPath: flags.config }), env, output }));
 
   addAdminCommands({ program, output, client });
   return program;

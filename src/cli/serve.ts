@@ -5,8 +5,8 @@ import { parseConfig, type WardenConfig } from '../core/parse-config.js';
 import { createGateway, type Gateway } from '../gateway/create-gateway.js';
 import { createMockUpstream, type MockUpstream } from '../providers/simulated/index.js';
 import { warmTokenCounters } from '../providers/token-counter.js';
-import { createSqliteStore } from '../stores/sqlite/sqlite-store.js';
-import type { PrunableStore } from '../stores/prunable-store.js';
+import type { Store } from '../core/store.js';
+import { openConfiguredStore } from '../stores/open-configured-store.js';
 import { createLogger } from './create-logger.js';
 import { demoConfig } from './demo-config.js';
 import { loadConfigFile, type Environment } from './load-config-file.js';
@@ -57,7 +57,13 @@ export async function startGateway(options: ServeOptions & { env?: Environment; 
   if (simulated?.type === 'simulated') {
     mock = await createMockUpstream({ behavior: { latencyInMs: simulated.latencyInMs, chunkIntervalInMs: simulated.chunkIntervalInMs } });
   }
-  const store: PrunableStore = createSqliteStore({ path: sqlitePath, budgetDurability: config.server.sqliteDurability });
+  let store: Store;
+  try {
+    store = await openConfiguredStore({ storage: config.storage, sqlitePath, sqliteDurability: config.server.sqliteDurability });
+  } catch (error) {
+    await mock?.close();
+    throw error;
+  }
   const gateway = createGateway({ config, store, secret, ...(adminKey === undefined ? {} : { adminKey }), ...(mock ? { simulatedUrl: mock.url } : {}), logger });
 
   let demoKey: string | undefined;

@@ -21,6 +21,8 @@ export const limitsSchema = z.strictObject({
   /** Clamp max_tokens to what is left instead of refusing when the full request does not fit. */
   clamp: z.boolean().default(true),
   ladder: z.array(ladderStageSchema).default([]),
+  /** When the shared budget store is down: refuse (fail-closed) or spend up to this replica's share (local-allowance). Default: storage.onBudgetStoreDown. */
+  onStoreDown: z.enum(['fail-closed', 'local-allowance'], { error: 'expected fail-closed or local-allowance' }).optional(),
 });
 
 export const budgetSchema = limitsSchema

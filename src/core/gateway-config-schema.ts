@@ -147,6 +147,49 @@ export const serverSchema = z.strictObject({
   sqliteDurability: z.enum(['batched', 'per-operation'], { error: 'expected batched or per-operation' }).default('batched'),
 });
 
+function urlWithScheme(schemes: readonly string[], example: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol);
+      } catch (error) {
+        if (error instanceof TypeError) return false;
+        throw error;
+      }
+    },
+    // The input is not echoed: a connection URL may carry a password.
+    { error: () => `expected "sqlite" or a URL like "${example}"` },
+  );
+}
+
+/**
+ * Where state lives. The embedded SQLite file (server.sqlitePath) is the default for both parts;
+ * several replicas share budgets through Redis and the ledger (with the virtual keys) through
+ * PostgreSQL.
+ */
+export const storageSchema = z.strictObject({
+  /** Budget counters, reservations, alert marks, kill switches and the response cache: "sqlite" or redis://… (rediss:// for TLS). */
+  budgets: z.union([z.literal('sqlite'), urlWithScheme(['redis:', 'rediss:'], 'redis://127.0.0.1:6379/0')]).default('sqlite'),
+  /** The ledger and the virtual keys: "sqlite" or postgres://… */
+  ledger: z.union([z.literal('sqlite'), urlWithScheme(['postgres:', 'postgresql:'], 'postgres://warden@127.0.0.1:5432/warden')]).default('sqlite'),
+  /** Redis key prefix and PostgreSQL schema: one per deployment sharing those servers. */
+  namespace: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, { error: 'a namespace is a lowercase letter, then up to 40 lowercase letters, digits or _' }).default('warden'),
+  /**
+   * When the budget store cannot be reached: fail-closed refuses calls with store_unavailable
+   * (the default); local-allowance lets each replica spend up to its share of every limit
+   * (the limit divided by replicas) and adds that spend to the shared counters when the store is back.
+   */
+  onBudgetStoreDown: z.enum(['fail-closed', 'local-allowance'], { error: 'expected fail-closed or local-allowance' }).default('fail-closed'),
+  /** How many gateway replicas share the budget store: the local allowance is each limit divided by this. */
+  replicas: positiveInteger.default(1),
+  /** How long one Redis command may take before the call is refused (or falls back to the local allowance). */
+  budgetStoreTimeoutInMs: positiveInteger.default(250),
+  /** Where ledger events wait on local disk until PostgreSQL has them; default: beside server.sqlitePath. */
+  spoolDirectory: z.string().optional(),
+  /** Run pending PostgreSQL migrations at start (otherwise run `warden migrate`). */
+  migrateOnStart: z.boolean().default(true),
+});
+
 export const adminSchema = z.strictObject({
   /** Protects /admin/* and /metrics. Use "${WARDEN_ADMIN_KEY}". */
   key: z.string().min(16, { error: 'the admin key must be at least 16 characters; generate one with `openssl rand -hex 24`' }).optional(),
@@ -163,6 +206,7 @@ export const loggingSchema = z.strictObject({
 /** Gateway sections of the config; the SDK ignores them. */
 export const gatewayConfigShape = {
   server: serverSchema.default(() => serverSchema.parse({})),
+  storage: storageSchema.default(() => storageSchema.parse({})),
   admin: adminSchema.default({}),
   /** Upstreams by name. Without any, `warden serve` runs the simulated provider. */
   providers: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, { error: 'a provider name is lowercase letters, digits, - and _' }), providerSchema).default({}),
@@ -185,3 +229,4 @@ export type RoutingConditionConfig = z.output<typeof routingConditionSchema>;
 export type RoutingConfig = z.output<typeof routingSchema>;
 export type CircuitBreakerConfig = z.output<typeof circuitBreakerSchema>;
 export type CacheConfig = z.output<typeof cacheSchema>;
+export type StorageConfig = z.output<typeof storageSchema>;

@@ -84,6 +84,7 @@ function ruleFor(options: {
     windowEndInMs: bounds.endInMs,
     ...(storeLimit === undefined ? {} : { limitInNanoUsd: storeLimit }),
     ...(limits.calls === undefined ? {} : { callLimit: limits.calls }),
+    ...(limits.onStoreDown === undefined ? {} : { onStoreDown: limits.onStoreDown }),
   };
   return {
     line,

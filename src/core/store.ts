@@ -19,7 +19,12 @@ export interface BudgetLine {
   windowEndInMs: number;
   limitInNanoUsd?: NanoUsd;
   callLimit?: number;
+  /** What a reserve on this line does while a shared budget store is down; unset: the deployment's default. */
+  onStoreDown?: StoreDownPolicy;
 }
+
+/** fail-closed refuses with store_unavailable; local-allowance spends up to the limit divided by the replicas sharing the store. */
+export type StoreDownPolicy = 'fail-closed' | 'local-allowance';
 
 export interface ReserveRequest {
   reservationId: string;
@@ -59,6 +64,8 @@ export interface CommitResult {
   leaseExpired: boolean;
   /** The reservation's lines right after this commit (empty when not applied), so callers need no second round trip to read them. */
   lines: LineTotals[];
+  /** True when the store was unreachable and the commit waits to be retried (its lines are unknown). */
+  deferred?: boolean;
 }
 
 /** What a budget line holds at one moment. */
@@ -113,4 +120,33 @@ export interface Store {
   /** Writes everything buffered. */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** Whether each part answers; stores on a local file leave it out (they are up while the process is). */
+  health?(): StoreHealth;
 }
+
+/** Whether one part of a store answers, for /readyz and metrics. */
+export interface StorePartHealth {
+  backend: 'memory' | 'sqlite' | 'redis' | 'postgres';
+  up: boolean;
+  /** Why it is down, without credentials. */
+  error?: string;
+  /** Work waiting for the backend: commits and releases for budgets, spooled events for the ledger. */
+  waiting: number;
+}
+
+export interface StoreHealth {
+  budgets: StorePartHealth & { policy: StoreDownPolicy };
+  records: StorePartHealth;
+}
+
+/**
+ * The part of a Store that replicas must share live (Redis in the multi-replica mode): budget
+ * counters, reservations and their leases, one-time marks, kill switches and cached answers.
+ */
+export type BudgetStore = Pick<
+  Store,
+  'reserve' | 'commit' | 'release' | 'snapshot' | 'claimMark' | 'setKillSwitch' | 'clearKillSwitch' | 'listKillSwitches' | 'getCachedResponse' | 'putCachedResponse' | 'flush' | 'close'
+>;
+
+/** The durable part of a Store (PostgreSQL in the multi-replica mode): the ledger and the virtual keys. */
+export type RecordStore = Pick<Store, 'append' | 'query' | 'putKey' | 'findKeyByHash' | 'findKeyById' | 'listKeys' | 'flush' | 'close'>;

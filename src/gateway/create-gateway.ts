@@ -96,8 +96,19 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
   context.killSwitches.onSet((killSwitch) => {
     context.inFlight.endWhere((call) => (context.killSwitches.match(call.scopes) === killSwitch ? killSwitchError(killSwitch) : undefined));
   });
+  // While the store is away the refresh fails four times a second: log when that starts and ends.
+  let refreshFailing = false;
   const refreshTimer = setInterval(() => {
-    context.killSwitches.refresh().catch((error: unknown) => logger.warn({ err: error }, 'kill switch refresh failed'));
+    context.killSwitches.refresh().then(
+      () => {
+        if (refreshFailing) logger.info({}, 'kill switch refresh works again');
+        refreshFailing = false;
+      },
+      (error: unknown) => {
+        if (!refreshFailing) logger.warn({ err: error }, 'kill switch refresh failed; the last known switches stay in force until the store answers');
+        refreshFailing = true;
+      },
+    );
   }, options.controlRefreshInMs ?? 250);
   refreshTimer.unref();
   // The first requests wait for the kill switches to be loaded; a failed load is retried by the timer.
@@ -155,6 +166,14 @@ function digest(text: string): Buffer {
 
 async function sendReadiness(context: GatewayContext, response: ServerResponse): Promise<void> {
   const circuits = context.breaker.states().filter((state) => state.state !== 'closed').map((state) => ({ upstream: state.name, state: state.state }));
+  const health = context.store.health?.();
+  if (health !== undefined) {
+    // Budgets down under fail-closed refuse every call: take this replica out of rotation. Anything
+    // else down is degraded service (a local allowance, a spooling ledger) that still answers.
+    const refusing = !health.budgets.up && health.budgets.policy === 'fail-closed';
+    const status = refusing ? 'unavailable' : health.budgets.up && health.records.up ? 'ready' : 'degraded';
+    return sendJson(response, refusing ? 503 : 200, { status, store: health, circuits });
+  }
   try {
     await context.store.snapshot([]);
   } catch (error) {
@@ -168,6 +187,13 @@ async function sendMetrics(context: GatewayContext, request: IncomingMessage, re
   if (presented === undefined) throw new WardenError('unauthorized', '/metrics needs the admin key: scrape it with "Authorization: Bearer <admin key>" (Prometheus: authorization.credentials).');
   if (!context.isAdminKey(presented)) throw new WardenError('forbidden', '/metrics is open to the admin key only.');
   for (const state of context.breaker.states()) context.metrics.circuitOpen.set({ upstream: state.name }, state.state === 'open' ? 1 : 0);
+  const health = context.store.health?.();
+  if (health !== undefined) {
+    for (const [part, partHealth] of [['budgets', health.budgets], ['ledger', health.records]] as const) {
+      context.metrics.storeUp.set({ part, backend: partHealth.backend }, partHealth.up ? 1 : 0);
+      context.metrics.storeWaiting.set({ part, backend: partHealth.backend }, partHealth.waiting);
+    }
+  }
   const text = await context.metrics.registry.metrics();
   response.writeHead(200, { 'content-type': context.metrics.registry.contentType });
   response.end(text);

@@ -17,6 +17,8 @@ export interface GatewayMetrics {
   budgetRemaining: Gauge<'scope' | 'window'>;
   reservationsInFlight: Gauge;
   circuitOpen: Gauge<'upstream'>;
+  storeUp: Gauge<'part' | 'backend'>;
+  storeWaiting: Gauge<'part' | 'backend'>;
   requestDuration: Histogram<'route'>;
   upstreamDuration: Histogram<'provider'>;
   timeToFirstToken: Histogram<'model'>;
@@ -46,6 +48,13 @@ export function createGatewayMetrics(): GatewayMetrics {
     estimateExceeded,
     budgetRemaining: new Gauge({ name: 'warden_budget_remaining_usd', help: 'What a budget has left in its current window, in USD', labelNames: ['scope', 'window'] as const, registers }),
     reservationsInFlight: new Gauge({ name: 'warden_reservations_in_flight', help: 'Calls holding a reservation right now', registers }),
+    storeUp: new Gauge({ name: 'warden_store_up', help: '1 while a store part (budgets, ledger) answers', labelNames: ['part', 'backend'] as const, registers }),
+    storeWaiting: new Gauge({
+      name: 'warden_store_waiting',
+      help: 'Work waiting for a store part to answer: commits and releases (budgets), spooled events (ledger)',
+      labelNames: ['part', 'backend'] as const,
+      registers,
+    }),
     circuitOpen: new Gauge({ name: 'warden_circuit_open', help: '1 while an upstream circuit breaker is open', labelNames: ['upstream'] as const, registers }),
     requestDuration: new Histogram({ name: 'warden_request_duration_seconds', help: 'Time from request to last byte', labelNames: ['route'] as const, buckets: latencyBuckets, registers }),
     upstreamDuration: new Histogram({ name: 'warden_upstream_duration_seconds', help: 'Time spent waiting on upstreams', labelNames: ['provider'] as const, buckets: latencyBuckets, registers }),

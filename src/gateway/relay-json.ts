@@ -33,7 +33,11 @@ export async function relayJson(options: { context: GatewayContext; attempt: Cal
     parsed !== undefined && translation.responseToClient
       ? JSON.stringify(translation.responseToClient(parsed, { requestId: call.requestId, requestedModel: prepared.requestedModel, createdInSeconds: Math.floor(context.clock.now() / 1000) }))
       : upstreamText;
-  const remainingInNanoUsd = await budgetRemaining({ store: context.store, rules: prepared.rules, lines: settled.lines, metrics: context.metrics });
+  // The answer is paid for: a budget store that cannot say what is left only drops the header.
+  const remainingInNanoUsd = await budgetRemaining({ store: context.store, rules: prepared.rules, lines: settled.lines, metrics: context.metrics }).catch((error: unknown) => {
+    context.logger.warn({ err: error }, 'could not read the remaining budget');
+    return undefined;
+  });
   if (call.cacheKey !== undefined && usage) {
     storeInCache({ context, key: call.cacheKey, body: clientBody, contentType: 'application/json', model: prepared.model, usage, costInNanoUsd: settled.costInNanoUsd });
   }

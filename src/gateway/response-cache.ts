@@ -46,7 +46,14 @@ export function storeInCache(options: { context: GatewayContext; key: string; bo
 export async function serveFromCache(options: { context: GatewayContext; call: ClientCall; scopes: CallScopes }): Promise<boolean> {
   const { context, call } = options;
   if (call.cacheKey === undefined) return false;
-  const entry = await context.store.getCachedResponse(call.cacheKey, context.clock.now());
+  let entry;
+  try {
+    entry = await context.store.getCachedResponse(call.cacheKey, context.clock.now());
+  } catch (error) {
+    // An unreachable cache is a miss: the call goes upstream rather than failing.
+    context.logger.warn({ err: error }, 'response cache read failed');
+    return false;
+  }
   if (!entry) return false;
   const nowInMs = context.clock.now();
   context.runtime.record({

@@ -22,12 +22,9 @@ export function chooseDowngrade(options: {
   states: BudgetState[];
   requestedModel: string;
 }): Downgrade | undefined {
-  const { runtime, scopes, budgets, states, requestedModel } = options;
-  const taskType = scopes.tasks.at(-1)?.type;
-  const target =
-    (taskType === undefined ? undefined : runtime.config.taskTypes[taskType]?.downgrades[requestedModel]) ??
-    runtime.config.downgrades[requestedModel];
-  if (target === undefined || target === requestedModel) return undefined;
+  const { budgets, states } = options;
+  const target = downgradeTarget(options);
+  if (target === undefined) return undefined;
 
   for (const rule of budgets.rules) {
     const state = states.find((candidate) => candidate.key === rule.line.key);
@@ -43,4 +40,21 @@ export function chooseDowngrade(options: {
     }
   }
   return undefined;
+}
+
+/**
+ * Whether budget state could switch this call to a cheaper model: it has a downgrade target and
+ * a line with a soft limit or a ladder stage that downgrades. Otherwise state need not be read
+ * before the reserve.
+ */
+export function mayDowngrade(options: { runtime: WardenRuntime; scopes: CallScopes; budgets: ResolvedBudgets; requestedModel: string }): boolean {
+  if (downgradeTarget(options) === undefined) return false;
+  return options.budgets.rules.some((rule) => rule.softInNanoUsd !== undefined || rule.ladder.some((stage) => stage.actions.includes('downgrade')));
+}
+
+function downgradeTarget(options: { runtime: WardenRuntime; scopes: CallScopes; requestedModel: string }): string | undefined {
+  const { runtime, scopes, requestedModel } = options;
+  const taskType = scopes.tasks.at(-1)?.type;
+  const target = (taskType === undefined ? undefined : runtime.config.taskTypes[taskType]?.downgrades[requestedModel]) ?? runtime.config.downgrades[requestedModel];
+  return target === requestedModel ? undefined : target;
 }

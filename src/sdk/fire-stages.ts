@@ -2,6 +2,7 @@ import { markKey, stagesCrossed } from '../core/budget-ladder.js';
 import type { LadderStageConfig } from '../core/budget-config-schema.js';
 import type { NanoUsd } from '../core/money.js';
 import type { LineTotals } from '../core/store.js';
+import { WardenError } from '../core/warden-error.js';
 import type { PreparedCall } from './prepare-call.js';
 import type { WardenRuntime } from './warden-runtime.js';
 
@@ -29,7 +30,7 @@ export async function fireStages(options: { runtime: WardenRuntime; prepared: Pr
     for (const crossing of crossings) {
       const soft = 'soft' in crossing;
       const mark = soft ? `${rule.line.key}|soft` : markKey(rule.line.key, crossing.stage);
-      if (!(await runtime.store.claimMark(mark, rule.line.windowEndInMs))) continue;
+      if (!(await claimOrSkip(runtime, mark, rule.line.windowEndInMs))) continue;
       const limitInNanoUsd = soft ? (rule.softInNanoUsd as NanoUsd) : (base as NanoUsd);
       const stage = { atPercent: crossing.stage.atPercent, actions: [...crossing.stage.actions] };
       runtime.record({
@@ -40,5 +41,15 @@ export async function fireStages(options: { runtime: WardenRuntime; prepared: Pr
       });
       runtime.hooks.onStage?.({ lineKey: rule.line.key, scope: rule.line.scope, stage, limitInNanoUsd, spentInNanoUsd: after });
     }
+  }
+}
+
+/** The call is already settled: a store that went away just now costs this alert, not the answer. */
+async function claimOrSkip(runtime: WardenRuntime, mark: string, expiresAtInMs: number): Promise<boolean> {
+  try {
+    return await runtime.store.claimMark(mark, expiresAtInMs);
+  } catch (error) {
+    if (error instanceof WardenError && error.code === 'store_unavailable') return false;
+    throw error;
   }
 }

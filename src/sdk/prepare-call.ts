@@ -9,7 +9,7 @@ import type { LedgerEvent } from '../core/ledger-event.js';
 import { WardenError } from '../core/warden-error.js';
 import { estimateInputTokens, type Dialect, type InputTokenEstimate } from '../providers/estimate-input-tokens.js';
 import { outputChoices, requestedMaxTokens, withMaxTokens } from '../providers/max-tokens-field.js';
-import { chooseDowngrade } from './choose-downgrade.js';
+import { chooseDowngrade, mayDowngrade } from './choose-downgrade.js';
 import { refusalFor } from './refusal-for.js';
 import type { WardenRuntime } from './warden-runtime.js';
 
@@ -57,7 +57,8 @@ export interface PreparedCall {
 
 export type CallAttribution = Pick<LedgerEvent, 'org' | 'team' | 'keyId' | 'user' | 'tags' | 'taskId' | 'taskType' | 'parentTaskId'>;
 
-const reserveAttempts = 3;
+// One optimistic attempt without state, then up to three clamped to what the budgets have left.
+const reserveAttempts = 4;
 
 /**
  * Prices the call, picks its model and max_tokens, and reserves its upper-bound cost on every
@@ -91,7 +92,9 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
   let model = requestedModel;
   let scopes: CallScopes = { ...request.scopes, model, provider: request.provider };
   let budgets = resolveBudgetLines({ config: runtime.config, scopes, timeInMs: now, windows: runtime.windows, ...(request.extraBudgets ? { extraBudgets: request.extraBudgets } : {}) });
-  let states = await runtime.store.snapshot(budgets.rules.map((rule) => rule.line));
+  // State is read before the reserve only when it can change the model. Otherwise the reserve
+  // itself checks every line atomically (one store round trip), and state is read after a refusal, to clamp.
+  let states: BudgetState[] = mayDowngrade({ runtime, scopes, budgets, requestedModel }) ? await runtime.store.snapshot(budgets.rules.map((rule) => rule.line)) : [];
   const priceProvider = 'priceProvider' in request ? request.priceProvider : request.provider;
   let price = runtime.catalogue.resolve(model, priceProvider);
 

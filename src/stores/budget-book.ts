@@ -250,7 +250,8 @@ export class BudgetBook {
   }
 }
 
-function lineSettings(line: BudgetLine): Omit<BudgetState, 'committedInNanoUsd' | 'reservedInNanoUsd' | 'calls'> {
+/** A line's settings as a BudgetState carries them. */
+export function lineSettings(line: BudgetLine): Omit<BudgetState, 'committedInNanoUsd' | 'reservedInNanoUsd' | 'calls'> {
   return {
     key: line.key,
     scope: line.scope,

@@ -97,7 +97,8 @@ export async function createGatewayHarness(options: { config?: WardenConfigInput
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await gateway.close();
       await store.close();
-      await mock.close();
+      // A mock the caller passed in is the caller's to close.
+      if (options.mock === undefined) await mock.close();
     },
   };
 }

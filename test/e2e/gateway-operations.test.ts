@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../../src/cli/create-logger.js';
 import { createRecordingOutput } from '../../src/cli/cli-output.js';
 import { runCli } from '../../src/cli/run-cli.js';
@@ -76,7 +76,9 @@ describe('gateway operations', () => {
   });
 
   it('does not relay a provider\'s credential error, which echoes part of the provider key', async () => {
-    harness = await createGatewayHarness({ mock: await createMockUpstream({ apiKeys: ['some-other-key'] }) });
+    const strictMock = await createMockUpstream({ apiKeys: ['some-other-key'] });
+    onTestFinished(() => strictMock.close());
+    harness = await createGatewayHarness({ mock: strictMock });
     const { openai } = await harness.client();
     const error = (await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: hello }).catch((caught: unknown) => caught)) as { status: number; message: string; code: string };
     expect(harness.mock.requests[0]?.outcome).toBeDefined();

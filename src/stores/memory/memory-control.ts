@@ -1,4 +1,5 @@
 import type { CachedResponse, KillSwitch, KillTarget, VirtualKeyRecord } from '../../core/control-records.js';
+import { compareKillSwitches } from '../compare-kill-switches.js';
 import type { ControlRecords } from '../control-methods.js';
 import { duplicateKeyHashError } from '../duplicate-key-hash-error.js';
 
@@ -68,10 +69,4 @@ export class MemoryControl implements ControlRecords {
     }
     return dropped;
   }
-}
-
-function compareKillSwitches(left: KillSwitch, right: KillSwitch): number {
-  if (left.atInMs !== right.atInMs) return left.atInMs - right.atInMs;
-  if (left.target === right.target) return 0;
-  return left.target < right.target ? -1 : 1;
 }

@@ -5,7 +5,7 @@ import { isWardenError, WardenError } from '../../core/warden-error.js';
 import { BudgetBook, type BudgetBookContents } from '../budget-book.js';
 import type { BudgetJournal } from '../budget-journal.js';
 import { CoalescingBudgetJournal } from '../coalescing-budget-journal.js';
-import { FlushTimer } from './flush-timer.js';
+import { FlushTimer } from '../flush-timer.js';
 import { createSqliteBudgetJournal } from './sqlite-budget-journal.js';
 
 interface LineRow {

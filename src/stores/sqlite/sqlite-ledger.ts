@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import type { LedgerEvent, LedgerQuery, LedgerRow } from '../../core/ledger-event.js';
 import { WardenError } from '../../core/warden-error.js';
 import { withLedgerTime } from '../ledger-query-match.js';
-import { FlushTimer } from './flush-timer.js';
+import { FlushTimer } from '../flush-timer.js';
 
 export interface SqliteLedgerOptions {
   clock: Clock;
