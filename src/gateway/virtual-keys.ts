@@ -65,7 +65,14 @@ export function createVirtualKeys(options: { store: Store; secret: string; clock
       const cached = cache.get(plaintext);
       let record = cached?.record;
       if (!cached || nowInMs - cached.fetchedAtInMs > cacheTtlInMs) {
-        record = await store.findKeyByHash(hash(plaintext));
+        try {
+          record = await store.findKeyByHash(hash(plaintext));
+        } catch (error) {
+          // With the key store away a revocation cannot reach this replica either: a key seen
+          // before keeps working, so an outage of the ledger's database does not stop the fleet.
+          if (cached === undefined || !(error instanceof WardenError) || error.code !== 'store_unavailable') throw error;
+          return cached.record && cached.record.revokedAtInMs === undefined ? cached.record : undefined;
+        }
         if (cache.size >= maxCachedKeys) cache.clear();
         cache.set(plaintext, { record, fetchedAtInMs: nowInMs });
       }

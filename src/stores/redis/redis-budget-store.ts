@@ -249,7 +249,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
       const states: BudgetState[] = [];
       lines.forEach((line, index) => {
         const fields = reply[index] ?? [];
-        const known = fields[0] !== null && fields[0] !== undefined;
+        const known = fields[3] !== null && fields[3] !== undefined;
         const totals = { committedInNanoUsd: Number(fields[0] ?? 0), reservedInNanoUsd: Number(fields[1] ?? 0), calls: Number(fields[2] ?? 0) };
         if (typeof line !== 'string') {
           states.push({ ...lineSettings(line), ...totals });
@@ -260,8 +260,8 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
             window: fields[4] as WindowKind,
             windowStartInMs: Number(fields[5]),
             windowEndInMs: Number(fields[6]),
-            limitInNanoUsd: fields[7] === null || fields[7] === undefined ? undefined : Number(fields[7]),
-            callLimit: fields[8] === null || fields[8] === undefined ? undefined : Number(fields[8]),
+            limitInNanoUsd: optionalNumber(fields[7]),
+            callLimit: optionalNumber(fields[8]),
             ...totals,
           });
         }
@@ -314,4 +314,9 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
       }
     },
   };
+}
+
+/** A stored limit: '' (or a missing field) means none. */
+function optionalNumber(field: string | null | undefined): number | undefined {
+  return field === null || field === undefined || field === '' ? undefined : Number(field);
 }

@@ -81,10 +81,11 @@ local res = prefix .. 'res:' .. id
 local held = redis.call('HMGET', res, 'a', 'e')
 if held[1] then return {1, tonumber(held[1]), tonumber(held[2])} end
 local lineCount = (#ARGV - 7) / 8
+local states = {}
 for i = 0, lineCount - 1 do
   local base = 8 + i * 8
-  local line = prefix .. 'line:' .. ARGV[base]
-  local state = redis.call('HMGET', line, 'c', 'r', 'n')
+  local state = redis.call('HMGET', prefix .. 'line:' .. ARGV[base], 'c', 'r', 'n', 'lim', 'cl', 'we')
+  states[i] = state
   local committed = tonumber(state[1] or '0')
   local reserved = tonumber(state[2] or '0')
   local used = tonumber(state[3] or '0')
@@ -99,17 +100,16 @@ local keys = {}
 for i = 0, lineCount - 1 do
   local base = 8 + i * 8
   local line = prefix .. 'line:' .. ARGV[base]
+  local state = states[i]
   keys[#keys + 1] = ARGV[base]
-  redis.call('HSET', line, 'scope', ARGV[base + 1], 'window', ARGV[base + 2], 'ws', ARGV[base + 3], 'we', ARGV[base + 4])
-  if ARGV[base + 5] == '' then redis.call('HDEL', line, 'lim') else redis.call('HSET', line, 'lim', ARGV[base + 5]) end
-  if ARGV[base + 6] == '' then redis.call('HDEL', line, 'cl') else redis.call('HSET', line, 'cl', ARGV[base + 6]) end
-  redis.call('HSETNX', line, 'c', 0)
-  redis.call('HSETNX', line, 'r', 0)
-  redis.call('HSETNX', line, 'n', 0)
+  -- Settings are written when the line is new or they changed ('' stands for no limit).
+  if (state[4] or '') ~= ARGV[base + 5] or (state[5] or '') ~= ARGV[base + 6] or state[6] ~= ARGV[base + 4] then
+    redis.call('HSET', line, 'scope', ARGV[base + 1], 'window', ARGV[base + 2], 'ws', ARGV[base + 3], 'we', ARGV[base + 4], 'lim', ARGV[base + 5], 'cl', ARGV[base + 6])
+    local ttl = tonumber(ARGV[base + 7])
+    if ttl > 0 then redis.call('PEXPIRE', line, ttl) end
+  end
   add(line, 'r', amount)
   add(line, 'n', calls)
-  local ttl = tonumber(ARGV[base + 7])
-  if ttl > 0 then redis.call('PEXPIRE', line, ttl) end
 end
 redis.call('HSET', res, 'a', amount, 'l', table.concat(keys, '\\n'), 'e', leaseEnd)
 redis.call('ZADD', KEYS[1], leaseEnd, id)
@@ -212,12 +212,7 @@ return 1
 export const addSpendScript = `${sweep}
 for base = 4, #ARGV, 10 do
   local line = prefix .. 'line:' .. ARGV[base]
-  redis.call('HSET', line, 'scope', ARGV[base + 1], 'window', ARGV[base + 2], 'ws', ARGV[base + 3], 'we', ARGV[base + 4])
-  if ARGV[base + 5] == '' then redis.call('HDEL', line, 'lim') else redis.call('HSET', line, 'lim', ARGV[base + 5]) end
-  if ARGV[base + 6] == '' then redis.call('HDEL', line, 'cl') else redis.call('HSET', line, 'cl', ARGV[base + 6]) end
-  redis.call('HSETNX', line, 'c', 0)
-  redis.call('HSETNX', line, 'r', 0)
-  redis.call('HSETNX', line, 'n', 0)
+  redis.call('HSET', line, 'scope', ARGV[base + 1], 'window', ARGV[base + 2], 'ws', ARGV[base + 3], 'we', ARGV[base + 4], 'lim', ARGV[base + 5], 'cl', ARGV[base + 6])
   add(line, 'c', tonumber(ARGV[base + 8]))
   add(line, 'n', tonumber(ARGV[base + 9]))
   local ttl = tonumber(ARGV[base + 7])
