@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startGateway, type RunningGateway } from '../../src/cli/serve.js';
 import { budgetLineKey, windowBounds } from '../../src/core/budget-window.js';
 import { createMockUpstream, type MockUpstream } from '../../src/providers/simulated/index.js';
@@ -10,6 +10,7 @@ import { createRedisBudgetStore } from '../../src/stores/redis/redis-budget-stor
 import { waitFor } from '../e2e/gateway-harness.js';
 import { testPostgresUrl } from '../support/postgres-test-server.js';
 import { dropRedisNamespace, testRedisUrl, uniqueRedisNamespace } from '../support/redis-test-server.js';
+import { startPrivateRedisServer } from '../support/private-redis-server.js';
 import { createTcpFaultProxy, type TcpFaultProxy } from '../support/tcp-fault-proxy.js';
 
 const adminKey = 'outage-admin-key-0123456789';
@@ -79,8 +80,12 @@ async function readiness(): Promise<{ status: number; body: { status: string } }
   return { status: answer.status, body: (await answer.json()) as { status: string } };
 }
 
-async function teamState(namespace: string): Promise<{ committedInNanoUsd: number; reservedInNanoUsd: number } | undefined> {
-  const reader = createRedisBudgetStore({ url: testRedisUrl, namespace, sweepIntervalInMs: 0 });
+function teamState(namespace: string): Promise<{ committedInNanoUsd: number; reservedInNanoUsd: number } | undefined> {
+  return teamStateAt(testRedisUrl, namespace);
+}
+
+async function teamStateAt(url: string, namespace: string): Promise<{ committedInNanoUsd: number; reservedInNanoUsd: number } | undefined> {
+  const reader = createRedisBudgetStore({ url, namespace, sweepIntervalInMs: 0 });
   try {
     await reader.ready();
     return (await reader.snapshot([budgetLineKey('team:t', windowBounds({ window: 'day', timeInMs: Date.now() }))]))[0];
@@ -103,7 +108,10 @@ describe('Redis stops mid-load', () => {
     expect(during.map((result) => `${result.status} ${result.code}`)).toEqual(Array.from({ length: 20 }, () => '503 store_unavailable'));
     // The bound: one command timeout, plus a reconnect attempt; never an open-ended hang.
     expect(Math.max(...during.map((result) => result.elapsedInMs))).toBeLessThan(2_000);
-    expect(await readiness()).toMatchObject({ status: 503, body: { status: 'unavailable' } });
+    expect(await readiness()).toMatchObject({ status: 503, body: { status: 'unavailable', store: { budgets: { backend: 'redis', up: false, policy: 'fail-closed' } } } });
+    const metrics = await (await fetch(`${gateway?.url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } })).text();
+    expect(metrics).toContain('warden_store_up{part="budgets",backend="redis"} 0');
+    expect(metrics).toContain('warden_store_up{part="ledger",backend="sqlite"} 1');
 
     proxy.restore();
     await waitFor(async () => ((await readiness()).status === 200 ? true : undefined), 10_000);
@@ -112,6 +120,28 @@ describe('Redis stops mid-load', () => {
     const state = await teamState(namespace);
     expect(state).toMatchObject({ reservedInNanoUsd: 0 });
     expect(state?.committedInNanoUsd).toBe(committedBefore * 1.5);
+  });
+
+  it('fail-closed with a real Redis killed and restarted on its append-only file: clear refusals while it is down, the budget state intact after', async () => {
+    const redis = await startPrivateRedisServer(mkdtempSync(join(directory, 'redis-')));
+    onTestFinished(() => redis.kill());
+    const { send, namespace } = await startWith({ budgets: redis.url, budgetStoreTimeoutInMs: 200 }, [{ scope: 'team:t', window: 'day', hard: '1' }]);
+    const state = () => teamStateAt(redis.url, namespace);
+    const before = await Promise.all(Array.from({ length: 10 }, () => send()));
+    expect(before.filter((result) => result.status !== 200)).toEqual([]);
+    const committedBefore = (await state())?.committedInNanoUsd ?? 0;
+    expect(committedBefore).toBeGreaterThan(0);
+
+    await redis.kill();
+    const during = await Promise.all(Array.from({ length: 10 }, () => send()));
+    expect(during.map((result) => `${result.status} ${result.code}`)).toEqual(Array.from({ length: 10 }, () => '503 store_unavailable'));
+    expect(await readiness()).toMatchObject({ status: 503, body: { status: 'unavailable' } });
+
+    await redis.start();
+    await waitFor(async () => ((await readiness()).status === 200 ? true : undefined), 10_000);
+    const after = await Promise.all(Array.from({ length: 10 }, () => send()));
+    expect(after.filter((result) => result.status !== 200)).toEqual([]);
+    expect(await state()).toMatchObject({ committedInNanoUsd: committedBefore * 2, reservedInNanoUsd: 0 });
   });
 
   it('local-allowance: spends at most its share of what was left while Redis is away, and adds that spend to Redis when it is back', async () => {

@@ -151,9 +151,9 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
       cursor = next;
     } while (cursor !== '0');
   }
-  const lineArguments = (line: BudgetLine, now: number): Array<string | number> => {
+  const lineSpec = (line: BudgetLine, now: number): Array<string | number> => {
     const ttl = line.windowEndInMs >= noExpiryAfterInMs ? 0 : Math.max(1, line.windowEndInMs - now + retention);
-    return [line.key, line.scope, line.window, line.windowStartInMs, line.windowEndInMs, line.limitInNanoUsd ?? '', line.callLimit ?? '', ttl];
+    return [line.key, line.scope, line.window, String(line.windowStartInMs), String(line.windowEndInMs), line.limitInNanoUsd === undefined ? '' : String(line.limitInNanoUsd), line.callLimit === undefined ? '' : String(line.callLimit), ttl];
   };
   const commitNow = async (request: CommitRequest): Promise<CommitResult> => {
     const reply = (await run('wardenCommit', 'commit a reservation', [request.reservationId, request.actualInNanoUsd])) as Array<string | number>;
@@ -188,8 +188,8 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
     async reserve(request: ReserveRequest): Promise<Reservation | Refusal> {
       validateReserveRequest(request);
       const now = clock.now();
-      const lineArgs = request.lines.flatMap((line) => lineArguments(line, now));
-      const reply = (await run('wardenReserve', 'answer a reserve', [request.reservationId, request.amountInNanoUsd, request.calls ?? 1, request.leaseExpiresAtInMs, ...lineArgs])) as number[];
+      const lines = JSON.stringify(request.lines.map((line) => lineSpec(line, now)));
+      const reply = (await run('wardenReserve', 'answer a reserve', [request.reservationId, request.amountInNanoUsd, request.calls ?? 1, request.leaseExpiresAtInMs, lines])) as number[];
       if (reply[0] === 1) return { ok: true, reservationId: request.reservationId, amountInNanoUsd: Number(reply[1]), leaseExpiresAtInMs: Number(reply[2]) };
       return {
         ok: false,
@@ -218,11 +218,8 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
     },
     async addSpend(spend: SpendElsewhere): Promise<void> {
       const now = clock.now();
-      await run(
-        'wardenAddSpend',
-        'take spend made while it was away',
-        spend.lines.flatMap((line) => [...lineArguments(line, now), spend.committedInNanoUsd, spend.calls]),
-      );
+      const lines = JSON.stringify(spend.lines.map((line) => [...lineSpec(line, now), spend.committedInNanoUsd, spend.calls]));
+      await run('wardenAddSpend', 'take spend made while it was away', [lines]);
     },
     async commit(request: CommitRequest): Promise<CommitResult> {
       assertNanoUsd(request.actualInNanoUsd, 'actualInNanoUsd');

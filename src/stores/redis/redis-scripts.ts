@@ -66,8 +66,10 @@ end
 `;
 
 /**
- * ARGV: prefix, now, retention, id, amount, calls, lease end, then 8 per line: key, scope, window,
- * window start, window end, money limit ('' for none), call limit ('' for none), TTL in ms (0: none).
+ * ARGV: prefix, now, retention, id, amount, calls, lease end, then the lines as JSON (one round of
+ * argument parsing instead of eight per line): per line [key, scope, window, window start, window
+ * end, money limit ('' for none), call limit ('' for none), TTL in ms (0: none)], the numbers that
+ * are stored sent as strings so they are stored exactly as given.
  * Returns {1, amount, lease end} when reserved (or already held), else
  * {0, reason (1 money, 2 calls), line index, committed, reserved, calls}.
  */
@@ -80,33 +82,28 @@ local leaseEnd = tonumber(ARGV[7])
 local res = prefix .. 'res:' .. id
 local held = redis.call('HMGET', res, 'a', 'e')
 if held[1] then return {1, tonumber(held[1]), tonumber(held[2])} end
-local lineCount = (#ARGV - 7) / 8
+local lines = cjson.decode(ARGV[8])
 local states = {}
-for i = 0, lineCount - 1 do
-  local base = 8 + i * 8
-  local state = redis.call('HMGET', prefix .. 'line:' .. ARGV[base], 'c', 'r', 'n', 'lim', 'cl', 'we')
+for i, spec in ipairs(lines) do
+  local state = redis.call('HMGET', prefix .. 'line:' .. spec[1], 'c', 'r', 'n', 'lim', 'cl', 'we')
   states[i] = state
   local committed = tonumber(state[1] or '0')
   local reserved = tonumber(state[2] or '0')
   local used = tonumber(state[3] or '0')
-  local limit = ARGV[base + 5]
-  local callLimit = ARGV[base + 6]
-  if limit ~= '' and committed + reserved + amount > tonumber(limit) then return {0, 1, i, committed, reserved, used} end
-  if callLimit ~= '' and used + calls > tonumber(callLimit) then return {0, 2, i, committed, reserved, used} end
+  if spec[6] ~= '' and committed + reserved + amount > tonumber(spec[6]) then return {0, 1, i - 1, committed, reserved, used} end
+  if spec[7] ~= '' and used + calls > tonumber(spec[7]) then return {0, 2, i - 1, committed, reserved, used} end
 end
 -- Reserving a reclaimed id again is a retry of the same call: the new lease replaces the late charge.
 redis.call('DEL', prefix .. 'tomb:' .. id)
 local keys = {}
-for i = 0, lineCount - 1 do
-  local base = 8 + i * 8
-  local line = prefix .. 'line:' .. ARGV[base]
+for i, spec in ipairs(lines) do
+  local line = prefix .. 'line:' .. spec[1]
   local state = states[i]
-  keys[#keys + 1] = ARGV[base]
+  keys[i] = spec[1]
   -- Settings are written when the line is new or they changed ('' stands for no limit).
-  if (state[4] or '') ~= ARGV[base + 5] or (state[5] or '') ~= ARGV[base + 6] or state[6] ~= ARGV[base + 4] then
-    redis.call('HSET', line, 'scope', ARGV[base + 1], 'window', ARGV[base + 2], 'ws', ARGV[base + 3], 'we', ARGV[base + 4], 'lim', ARGV[base + 5], 'cl', ARGV[base + 6])
-    local ttl = tonumber(ARGV[base + 7])
-    if ttl > 0 then redis.call('PEXPIRE', line, ttl) end
+  if (state[4] or '') ~= spec[6] or (state[5] or '') ~= spec[7] or state[6] ~= spec[5] then
+    redis.call('HSET', line, 'scope', spec[2], 'window', spec[3], 'ws', spec[4], 'we', spec[5], 'lim', spec[6], 'cl', spec[7])
+    if spec[8] > 0 then redis.call('PEXPIRE', line, spec[8]) end
   end
   add(line, 'r', amount)
   add(line, 'n', calls)
@@ -205,18 +202,17 @@ return 1
 `;
 
 /**
- * ARGV: prefix, now, retention, then 10 per line: key, scope, window, window start, window end,
- * money limit, call limit, TTL in ms, committed to add, calls to add. Adds spend made elsewhere
- * (a replica's local allowance while Redis was down) to the shared counters.
+ * ARGV: prefix, now, retention, then JSON: per line the reserve script's 8 fields, then committed
+ * and calls to add. Adds spend made elsewhere (a replica's local allowance while Redis was down)
+ * to the shared counters.
  */
 export const addSpendScript = `${sweep}
-for base = 4, #ARGV, 10 do
-  local line = prefix .. 'line:' .. ARGV[base]
-  redis.call('HSET', line, 'scope', ARGV[base + 1], 'window', ARGV[base + 2], 'ws', ARGV[base + 3], 'we', ARGV[base + 4], 'lim', ARGV[base + 5], 'cl', ARGV[base + 6])
-  add(line, 'c', tonumber(ARGV[base + 8]))
-  add(line, 'n', tonumber(ARGV[base + 9]))
-  local ttl = tonumber(ARGV[base + 7])
-  if ttl > 0 then redis.call('PEXPIRE', line, ttl) end
+for _, spec in ipairs(cjson.decode(ARGV[4])) do
+  local line = prefix .. 'line:' .. spec[1]
+  redis.call('HSET', line, 'scope', spec[2], 'window', spec[3], 'ws', spec[4], 'we', spec[5], 'lim', spec[6], 'cl', spec[7])
+  add(line, 'c', spec[9])
+  add(line, 'n', spec[10])
+  if spec[8] > 0 then redis.call('PEXPIRE', line, spec[8]) end
 end
 return 1
 `;
