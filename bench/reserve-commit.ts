@@ -93,9 +93,11 @@ async function measureRedis(): Promise<SubjectResult> {
   const namespace = `bench_${process.pid}`;
   const redis = createRedisBudgetStore({ url, namespace, sweepIntervalInMs: 0 });
   await redis.ready();
+  const store = combineStores(redis, createMemoryStore());
   try {
-    return await measure('redis', combineStores(redis, createMemoryStore()));
+    return await measure('redis', store);
   } finally {
+    await store.close();
     const cleaner = new Redis(url);
     let cursor = '0';
     do {

@@ -162,6 +162,19 @@ describe('PostgreSQL record store', () => {
     expect((await ledgerRows(batchedSchema)).map((row) => row.request_id)).toEqual(['one', 'two', 'three']);
   });
 
+  it('stores a call settled within one batch as its settled row alone, and keeps both rows across a batch boundary', async () => {
+    const schema = schemas.next();
+    const store = await openStore({ schema, flushIntervalInMs: 60_000 });
+    const create = (reservationId: string): LedgerEvent => ({ type: 'reservation-create', timeInMs: 1_000, requestId: reservationId, reservedInNanoUsd: 50, data: { reservationId } });
+    const commit = (reservationId: string): LedgerEvent => ({ type: 'reservation-commit', timeInMs: 1_001, requestId: reservationId, costInNanoUsd: 30, reservedInNanoUsd: 50, data: { reservationId } });
+    void store.append([create('fast'), create('slow')]);
+    void store.append([commit('fast')]);
+    await store.flush();
+    void store.append([commit('slow')]);
+    const rows = await store.query({});
+    expect(rows.map((row) => `${row.type}:${row.requestId}`)).toEqual(['reservation-create:slow', 'reservation-commit:fast', 'reservation-commit:slow']);
+  });
+
   it('keeps keys across close and reopen, and refuses a second id on a hash another key holds', async () => {
     const schema = schemas.next();
     const first = await createPostgresRecordStore({ url: testPostgresUrl, schema, spoolDirectory: nextSpoolDirectory() });

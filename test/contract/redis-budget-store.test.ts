@@ -60,6 +60,18 @@ describe('Redis budget store: shared by replicas', () => {
     await survivor.close();
   });
 
+  it('fires an alert stage once per window across replicas: one of many concurrent claims of a mark wins', async () => {
+    const clock = createManualClock(1_000);
+    const shared = namespace();
+    const replicas = Array.from({ length: 4 }, () => createRedisBudgetStore({ url: testRedisUrl, namespace: shared, clock, sweepIntervalInMs: 0 }));
+    await Promise.all(replicas.map((replica) => replica.ready()));
+    const claims = await Promise.all(Array.from({ length: 40 }, (_, index) => (replicas[index % 4] as (typeof replicas)[number]).claimMark('team:x|day|1970-01-01|80', 86_400_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    clock.set(86_400_000);
+    expect(await (replicas[1] as (typeof replicas)[number]).claimMark('team:x|day|1970-01-01|80', 172_800_000)).toBe(true);
+    await Promise.all(replicas.map((replica) => replica.close()));
+  });
+
   it('refuses with store_unavailable, naming Redis without its password, when the server cannot be reached', async () => {
     const store = createRedisBudgetStore({ url: 'redis://:hunter2-secret@127.0.0.1:1/0', namespace: namespace(), commandTimeoutInMs: 100, sweepIntervalInMs: 0 });
     await expect(store.ready()).rejects.toMatchObject({ code: 'store_unavailable' });

@@ -35,9 +35,16 @@ const columns = 'event_id, time_in_ms, type, request_id, task_id, parent_task_id
  * buffers them; the buffer goes to PostgreSQL every flushIntervalInMs, or at once when it holds
  * maxBatchSize events. A failed write keeps every event (buffer and spool), rejects the waiting
  * appends and is retried with backoff. Each event carries an id, so a batch written twice lands once.
+ * A call settled within one batch is written as its settle row alone, as in the SQLite ledger.
  */
+const settleTypes: ReadonlySet<string> = new Set(['reservation-commit', 'reservation-release']);
+
 export class PostgresLedger {
   private buffered: PostgresLedgerRow[] = [];
+  /** reservation-create rows still waiting in `buffered`, by reservation id, so their settle row can replace them. */
+  private bufferedCreates = new Map<string, PostgresLedgerRow>();
+  /** Create rows replaced by their settle row before a write took them: one row per call. */
+  private replaced = new Set<PostgresLedgerRow>();
   private waiters: AppendWaiter[] = [];
   private writing: Promise<WardenError | undefined> | undefined;
   private readonly timer: FlushTimer;
@@ -69,6 +76,7 @@ export class PostgresLedger {
       const rows = events.map((event) => toPostgresLedgerRow(randomUUID(), withLedgerTime(event, nowInMs)));
       this.spoolRows(rows);
       this.buffered.push(...rows);
+      events.forEach((event, index) => this.pairSettle(event, rows[index] as PostgresLedgerRow));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -107,6 +115,23 @@ export class PostgresLedger {
     this.timer.disarm();
   }
 
+  /**
+   * A call settled before its reservation-create row was written is stored as its settled row
+   * alone, which carries everything the create row did (the spool keeps both until the write).
+   */
+  private pairSettle(event: LedgerEvent, row: PostgresLedgerRow): void {
+    const reservationId = event.data?.reservationId;
+    if (typeof reservationId !== 'string') return;
+    if (event.type === 'reservation-create') {
+      this.bufferedCreates.set(reservationId, row);
+      return;
+    }
+    const create = settleTypes.has(event.type) ? this.bufferedCreates.get(reservationId) : undefined;
+    if (create === undefined) return;
+    this.replaced.add(create);
+    this.bufferedCreates.delete(reservationId);
+  }
+
   private spoolRows(rows: readonly PostgresLedgerRow[]): void {
     try {
       this.options.spool.write(rows);
@@ -133,10 +158,13 @@ export class PostgresLedger {
   }
 
   private async writeBuffered(): Promise<WardenError | undefined> {
-    const rows = this.buffered;
+    const rows = this.replaced.size === 0 ? this.buffered : this.buffered.filter((row) => !this.replaced.has(row));
     const waiters = this.waiters;
     this.buffered = [];
     this.waiters = [];
+    // Rows this write takes can no longer be replaced; after a failure they go back as they are.
+    this.bufferedCreates = new Map();
+    this.replaced = new Set();
     let segments: string[] = [];
     let written = 0;
     try {
