@@ -3,6 +3,7 @@ import { isWardenError, WardenError } from '../core/warden-error.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { checkConfigCommand } from './check-config-command.js';
 import type { CliOutput } from './cli-output.js';
+import { execCommand } from './exec-command.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './key-commands.js';
 import { killCommand, listKillsCommand, unkillCommand } from './kill-commands.js';
 import type { Environment } from './load-config-file.js';
@@ -89,6 +90,18 @@ function createProgram(options: RunCliOptions): Command {
     .description('apply pending PostgreSQL migrations for storage.ledger')
     .option('--config <file>', 'YAML or JSON config file')
     .action(async (flags: { config?: string }) => migrateCommand({ ...(flags.config === undefined ? {} : { configPath: flags.config }), env, output }));
+
+  program
+    .command('exec')
+    .description('run a command in a bubblewrap sandbox: no network, one writable workspace, limits')
+    .usage('[--policy <file>] -- <command> [arguments...]')
+    .option('--policy <file>', 'YAML or JSON sandbox policy (default: the current directory as workspace, default limits)')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .action(async (command: string[], flags: { policy?: string }) => {
+      const exitCode = await execCommand({ command, ...(flags.policy === undefined ? {} : { policyPath: flags.policy }), env, output });
+      // runCli returns a CommanderError's exit code, so the command's own code becomes warden's.
+      if (exitCode !== 0) throw new CommanderError(exitCode, 'warden.exec', `the command exited with ${exitCode}`);
+    });
 
   addAdminCommands({ program, output, client });
   return program;

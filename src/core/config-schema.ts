@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { budgetSchema, taskTypeSchema } from './budget-config-schema.js';
+import { guardrailsConfigShape } from './guardrails-config-schema.js';
 import { dollarAmount, positiveInteger, usdPerMillionTokens } from './config-fields.js';
 import { gatewayConfigShape } from './gateway-config-schema.js';
 
@@ -68,6 +69,7 @@ export const configSchema = z.strictObject({
   retry: retrySchema.default(() => retrySchema.parse({})),
   estimation: estimationSchema.default(() => estimationSchema.parse({})),
   ...gatewayConfigShape,
+  ...guardrailsConfigShape,
 }).superRefine((config, context) => {
   const tiers = Object.keys(config.tiers);
   const knownTier = (tier: string | undefined, path: PropertyKey[]): void => {

@@ -197,6 +197,14 @@ export const adminSchema = z.strictObject({
   secret: z.string().min(16, { error: 'the secret must be at least 16 characters; generate one with `openssl rand -hex 32`' }).optional(),
 });
 
+/** What the gateway does with tools the tool policy (toolPolicies) does not allow. */
+export const toolChecksSchema = z.strictObject({
+  /** A request offering such a tool: refuse it with tool_not_allowed, or strip the tool and send the rest. */
+  offered: z.enum(['refuse', 'strip'], { error: 'expected refuse or strip' }).default('refuse'),
+  /** An answer calling such a tool: refuse it with tool_not_allowed (the call is still charged), or flag it in the ledger and relay it. */
+  called: z.enum(['refuse', 'flag'], { error: 'expected refuse or flag' }).default('refuse'),
+});
+
 export const loggingSchema = z.strictObject({
   level: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'expected one of debug, info, warn, error, silent' }).default('info'),
   /** One line per request (id, key, model, status, cost, latency; never bodies or keys). */
@@ -220,6 +228,7 @@ export const gatewayConfigShape = {
   circuitBreaker: circuitBreakerSchema.default(() => circuitBreakerSchema.parse({})),
   upstream: upstreamSchema.default(() => upstreamSchema.parse({})),
   cache: cacheSchema.default(() => cacheSchema.parse({})),
+  toolChecks: toolChecksSchema.default(() => toolChecksSchema.parse({})),
   logging: loggingSchema.default(() => loggingSchema.parse({})),
 } as const;
 

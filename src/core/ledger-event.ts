@@ -16,6 +16,12 @@ export const ledgerEventTypes = [
   'key-revoke',
   'kill-switch-set',
   'kill-switch-clear',
+  // A task's calls started to loop or got stuck (the loop detector's verdict, once per episode).
+  'loop-detect',
+  // A security event: a tool offered or called that the tool policy does not allow.
+  'tool-deny',
+  // A sandboxed command ran into one of its limits (timeout, CPU, memory, processes, file size, output).
+  'sandbox-limit-cross',
 ] as const;
 
 export type LedgerEventType = (typeof ledgerEventTypes)[number];

@@ -15,7 +15,10 @@ export type ErrorCode =
   | 'not_found'
   | 'payload_too_large'
   | 'kill_switch'
-  | 'upstream_timeout';
+  | 'upstream_timeout'
+  | 'loop_detected'
+  | 'tool_not_allowed'
+  | 'approval_pending';
 
 export const errorCodes = [
   'budget_exceeded',
@@ -34,6 +37,9 @@ export const errorCodes = [
   'payload_too_large',
   'kill_switch',
   'upstream_timeout',
+  'loop_detected',
+  'tool_not_allowed',
+  'approval_pending',
 ] as const satisfies readonly ErrorCode[];
 
 export interface WardenErrorOptions {

@@ -42,6 +42,13 @@ export async function handleAdminRoute(options: { context: GatewayContext; reque
       if (cleared) context.runtime.record({ type: 'kill-switch-clear', timeInMs: context.clock.now(), data: { target, by: actorOf(request) } });
       return sendJson(response, 200, { cleared });
     }
+    const resume = /^\/admin\/tasks\/(.+)\/resume$/.exec(path);
+    if (method === 'POST' && resume) {
+      const taskId = decodeURIComponent(resume[1] as string);
+      const resumed = context.taskLoops.resume(taskId);
+      if (resumed) context.runtime.record({ type: 'loop-detect', timeInMs: context.clock.now(), taskId, data: { resumed: true, by: actorOf(request) } });
+      return sendJson(response, 200, { resumed });
+    }
     if (method === 'GET' && path === '/admin/ledger') return sendJson(response, 200, { rows: await context.store.query(ledgerQuery(options.query)) });
     if (method === 'GET' && path === '/admin/upstreams') {
       return sendJson(response, 200, { upstreams: [...context.upstreams.values()].map((upstream) => ({ name: upstream.name, type: upstream.type, circuit: context.breaker.stateOf(upstream.name) })) });

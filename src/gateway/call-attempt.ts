@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ObservedToolCall } from '../core/loop-observation.js';
+import type { ToolCheckSubject } from './check-tools.js';
 import type { Dialect } from '../providers/estimate-input-tokens.js';
 import type { PreparedCall } from '../sdk/prepare-call.js';
 import type { ErrorDialect } from './error-body.js';
@@ -34,6 +36,10 @@ export interface ClientCall {
   /** Models moved past so far (fallbacks). */
   fallbacks: string[];
   cacheKey?: string;
+  /** Tool calls in the answer, for the loop detector (non-streamed answers). */
+  toolCalls?: ObservedToolCall[];
+  /** Who the tool policy judges this call's tools for; set when toolPolicies are configured. */
+  toolCheck?: ToolCheckSubject;
 }
 
 /** A reserved attempt at one upstream, ready to send. */

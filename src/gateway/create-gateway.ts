@@ -16,6 +16,7 @@ import { createGatewayMetrics } from './gateway-metrics.js';
 import { handleModelRoute } from './handle-model-route.js';
 import { InFlightCalls } from './in-flight-calls.js';
 import { sendJson } from './json-response.js';
+import { createTaskLoops } from './task-loops.js';
 import { createKillSwitches, killSwitchError } from './kill-switches.js';
 import { sendModelList } from './list-models.js';
 import { createUpstreamSelector } from './select-upstream.js';
@@ -85,6 +86,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     clock,
     keys: createVirtualKeys({ store, secret: options.secret, clock }),
     killSwitches: createKillSwitches({ store, clock }),
+    taskLoops: createTaskLoops({ config: config.loopDetection, clock, record: (event) => warden.runtime.record(event) }),
     upstreams,
     breaker: createCircuitBreaker({ ...config.circuitBreaker, clock }),
     metrics,

@@ -7,6 +7,7 @@ import type { GatewayLogger } from './gateway-logger.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import type { KillSwitches } from './kill-switches.js';
+import type { TaskLoops } from './task-loops.js';
 import type { Upstream } from './upstream.js';
 import type { VirtualKeys } from './virtual-keys.js';
 
@@ -18,6 +19,7 @@ export interface GatewayContext {
   clock: Clock;
   keys: VirtualKeys;
   killSwitches: KillSwitches;
+  taskLoops: TaskLoops;
   upstreams: ReadonlyMap<string, Upstream>;
   breaker: CircuitBreaker;
   metrics: GatewayMetrics;

@@ -8,7 +8,10 @@ import { WardenError } from '../core/warden-error.js';
 import { estimateInputTokens } from '../providers/estimate-input-tokens.js';
 import { isRecord } from '../providers/json-fields.js';
 import { lastUserText } from '../providers/last-user-text.js';
+import { observedMessages } from '../providers/observe-call.js';
+import { attribution } from '../sdk/prepare-call.js';
 import { authenticateClient } from './authenticate-client.js';
+import { checkOfferedTools } from './check-tools.js';
 import type { ClientCall, ModelRoute } from './call-attempt.js';
 import { forwardCall } from './forward-call.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -46,7 +49,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
   try {
     key = await authenticateClient(context.keys, request.headers);
     const bodyText = (await readBody(request, context.config.server.maxBodyInBytes)).toString('utf8');
-    const body = parseJsonObject(bodyText);
+    let body: Readonly<Record<string, unknown>> = parseJsonObject(bodyText);
     requestedModel = requireModel(body);
     call.stream = body.stream === true && route.dialect !== 'openai-embeddings';
     const headers = readWardenHeaders({ headers: request.headers, config: context.config, nowInMs: call.times.receivedAtInMs, requestId: call.requestId });
@@ -63,6 +66,12 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     const killSwitch = context.killSwitches.match(scopes);
     if (killSwitch) throw killSwitchError(killSwitch);
     checkModelAllowed(key, requestedModel);
+    const taskId = headers.tasks.at(-1)?.id;
+    if (taskId !== undefined) checkTaskLoop(context, { taskId, requestId: call.requestId, scopes });
+    if (context.config.toolPolicies.length > 0) {
+      call.toolCheck = { subject: { ...(key.team === undefined ? {} : { team: key.team }), key: key.id, ...(headers.taskType === undefined ? {} : { taskType: headers.taskType }) }, scopes, requestId: call.requestId };
+      body = checkOfferedTools({ context, dialect: route.dialect, body, who: call.toolCheck });
+    }
     const plan = routeCall({
       config: context.config,
       facts: {
@@ -82,16 +91,27 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
         return;
       }
     }
-    await forwardCall({
-      context,
-      selectUpstream: options.selectUpstream,
-      call,
-      body,
-      candidates: plan.candidates,
-      scopes,
-      extraBudgets: keyBudgets(key),
-      ...(headers.maxCostInNanoUsd === undefined ? {} : { maxCostInNanoUsd: headers.maxCostInNanoUsd }),
-    });
+    const observe = (failed: boolean): void => {
+      if (taskId === undefined || context.config.loopDetection === undefined) return;
+      const observation = { messages: observedMessages(route.dialect, body), toolCalls: failed ? [] : (call.toolCalls ?? []), failed, timeInMs: context.clock.now() };
+      context.taskLoops.observe({ taskId, requestId: call.requestId, observation, attribution: attribution(scopes) });
+    };
+    try {
+      await forwardCall({
+        context,
+        selectUpstream: options.selectUpstream,
+        call,
+        body,
+        candidates: plan.candidates,
+        scopes,
+        extraBudgets: keyBudgets(key),
+        ...(headers.maxCostInNanoUsd === undefined ? {} : { maxCostInNanoUsd: headers.maxCostInNanoUsd }),
+      });
+    } catch (error) {
+      if (error instanceof WardenError && (error.code === 'upstream_error' || error.code === 'upstream_timeout')) observe(true);
+      throw error;
+    }
+    observe(response.statusCode !== 200);
     outcome = { status: response.statusCode, code: response.statusCode === 200 ? 'ok' : 'upstream_client_error' };
   } catch (error) {
     outcome = sendError({ response, dialect: route.errorDialect, error, requestId: call.requestId });
@@ -157,4 +177,16 @@ function flatHeaders(headers: IncomingMessage['headers']): Record<string, string
   const flat: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value[0] : value;
   return flat;
+}
+
+/** Refuses a call of a task the loop detector halted, and says so in the ledger. */
+function checkTaskLoop(context: GatewayContext, options: { taskId: string; requestId: string; scopes: CallScopes }): void {
+  try {
+    context.taskLoops.check(options.taskId);
+  } catch (error) {
+    if (error instanceof WardenError) {
+      context.runtime.record({ type: 'call-refuse', timeInMs: context.clock.now(), requestId: options.requestId, ...attribution(options.scopes), status: 'refused', errorCode: error.code, data: { message: error.message } });
+    }
+    throw error;
+  }
 }

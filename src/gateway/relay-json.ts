@@ -1,10 +1,13 @@
 import { dialectUsage } from '../providers/dialect-usage.js';
+import { observedToolCalls } from '../providers/observe-call.js';
 import { settleCall } from '../sdk/settle-call.js';
 import { budgetRemaining } from './budget-remaining.js';
+import { checkCalledTools } from './check-tools.js';
 import { attemptLedgerData, type CallAttempt } from './call-attempt.js';
 import type { GatewayContext } from './gateway-context.js';
 import { storeInCache } from './response-cache.js';
 import { wardenResponseHeaders } from './response-headers.js';
+import { sendError } from './send-error.js';
 
 /**
  * Answers a successful non-streamed upstream response: reads its usage, settles the call, and
@@ -20,6 +23,7 @@ export async function relayJson(options: { context: GatewayContext; attempt: Cal
     if (!(error instanceof SyntaxError)) throw error;
     parsed = undefined;
   }
+  if (context.config.loopDetection !== undefined || call.toolCheck !== undefined) call.toolCalls = observedToolCalls(translation.upstreamDialect, parsed);
   // A 200 without readable usage is charged its whole reservation, never $0.
   const { usage } = parsed === undefined ? { usage: undefined } : dialectUsage[translation.upstreamDialect].readUsage(parsed);
   const settled = await settleCall(context.runtime, prepared, {
@@ -29,6 +33,11 @@ export async function relayJson(options: { context: GatewayContext; attempt: Cal
     data: attemptLedgerData(attempt, context.clock.now()),
   });
   context.metrics.recordCall(settled.record);
+  const toolRefusal = call.toolCheck === undefined ? undefined : await checkCalledTools({ context, toolCalls: call.toolCalls ?? [], who: call.toolCheck });
+  if (toolRefusal !== undefined) {
+    sendError({ response: call.response, dialect: call.route.errorDialect, error: toolRefusal, requestId: call.requestId });
+    return;
+  }
   const clientBody =
     parsed !== undefined && translation.responseToClient
       ? JSON.stringify(translation.responseToClient(parsed, { requestId: call.requestId, requestedModel: prepared.requestedModel, createdInSeconds: Math.floor(context.clock.now() / 1000) }))

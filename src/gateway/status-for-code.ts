@@ -14,6 +14,10 @@ export const statusForCode = {
   forbidden: 403,
   model_not_allowed: 403,
   kill_switch: 403,
+  tool_not_allowed: 403,
+  loop_detected: 422,
+  // Locked: the task waits for a person's decision; the agent retries once it is approved.
+  approval_pending: 423,
   not_found: 404,
   payload_too_large: 413,
   invalid_config: 500,

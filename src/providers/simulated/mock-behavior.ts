@@ -38,6 +38,8 @@ export interface MockBehavior {
   cacheWriteInputTokens: number | undefined;
   /** Played on every request until cleared (header `x-mock-error`, one request). */
   fault: MockFault | undefined;
+  /** Chat Completions JSON answers call this tool instead of writing text, as an agent's model does. */
+  toolCall: { name: string; argumentsJson: string } | undefined;
 }
 
 /** What one request gets: the behaviour after its headers and the script are applied. */
@@ -55,9 +57,10 @@ export const defaultMockBehavior: Readonly<MockBehavior> = Object.freeze({
   cachedInputTokens: undefined,
   cacheWriteInputTokens: undefined,
   fault: undefined,
+  toolCall: undefined,
 });
 
-type NumericField = Exclude<keyof MockBehavior, 'fault'>;
+type NumericField = Exclude<keyof MockBehavior, 'fault' | 'toolCall'>;
 
 const numericHeaders: ReadonlyArray<readonly [string, NumericField]> = [
   ['x-mock-latency-ms', 'latencyInMs'],

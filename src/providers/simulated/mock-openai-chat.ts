@@ -43,6 +43,7 @@ function chatOutputPlan(context: MockRequestContext, model: string): MockOutputP
 }
 
 function answerJson(context: MockRequestContext, model: string, output: MockOutputPlan, usage: Usage): void {
+  const toolCall = context.plan.toolCall;
   const bodyText = JSON.stringify({
     id: `chatcmpl-mock${context.sequence}`,
     object: 'chat.completion',
@@ -51,9 +52,11 @@ function answerJson(context: MockRequestContext, model: string, output: MockOutp
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: mockOutputText(output.textTokens), refusal: null, annotations: [] },
+        message: toolCall
+          ? { role: 'assistant', content: null, tool_calls: [{ id: `call_mock${context.sequence}`, type: 'function', function: { name: toolCall.name, arguments: toolCall.argumentsJson } }], refusal: null, annotations: [] }
+          : { role: 'assistant', content: mockOutputText(output.textTokens), refusal: null, annotations: [] },
         logprobs: null,
-        finish_reason: output.truncated ? 'length' : 'stop',
+        finish_reason: toolCall ? 'tool_calls' : output.truncated ? 'length' : 'stop',
       },
     ],
     usage: openAiChatUsage(usage),
