@@ -1,3 +1,4 @@
+import type { ApprovalRecord } from '../core/approval-record.js';
 import type { KillSwitch, VirtualKeyRecord } from '../core/control-records.js';
 import { errorCodes, WardenError, type ErrorCode } from '../core/warden-error.js';
 
@@ -22,6 +23,8 @@ export interface AdminClient {
   setKillSwitch(input: { target: string; reason?: string }): Promise<KillSwitch>;
   /** True when a switch was on for the target. */
   clearKillSwitch(target: string): Promise<boolean>;
+  listApprovals(): Promise<ApprovalRecord[]>;
+  decideApproval(id: string, decision: { approve: boolean; reason?: string }): Promise<ApprovalRecord>;
 }
 
 export interface AdminClientOptions {
@@ -77,6 +80,10 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     setKillSwitch: async (input) => (await request<{ killSwitch: KillSwitch }>('POST', '/admin/kill-switches', input)).killSwitch,
     clearKillSwitch: async (target) =>
       (await request<{ cleared: boolean }>('DELETE', `/admin/kill-switches/${encodeURIComponent(target)}`)).cleared,
+    listApprovals: async () => (await request<{ approvals: ApprovalRecord[] }>('GET', '/admin/approvals')).approvals,
+    decideApproval: async (id, decision) =>
+      (await request<{ approval: ApprovalRecord }>('POST', `/admin/approvals/${encodeURIComponent(id)}/${decision.approve ? 'approve' : 'deny'}`, decision.reason === undefined ? {} : { reason: decision.reason }))
+        .approval,
   };
 }
 

@@ -5,6 +5,7 @@ import { checkConfigCommand } from './check-config-command.js';
 import type { CliOutput } from './cli-output.js';
 import { execCommand } from './exec-command.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './key-commands.js';
+import { decideApprovalCommand, listApprovalsCommand } from './approval-commands.js';
 import { killCommand, listKillsCommand, unkillCommand } from './kill-commands.js';
 import type { Environment } from './load-config-file.js';
 import { migrateCommand } from './migrate-command.js';
@@ -158,6 +159,22 @@ function addAdminCommands(options: { program: Command; output: CliOutput; client
     .option('--json', 'print JSON')
     .action(async (target: string, flags: { json?: boolean }, command: Command) =>
       unkillCommand({ client: client(command), output, target, json: flags.json === true }));
+  const approvals = program.command('approvals').description("tool calls waiting for a person's approval on a running gateway");
+  approvals
+    .command('list')
+    .description('list approvals asked for, pending first by age')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => listApprovalsCommand({ client: client(command), output, json: flags.json === true }));
+  for (const [name, approve] of [['approve', true], ['deny', false]] as const) {
+    approvals
+      .command(name)
+      .description(approve ? 'let the held tool call through, once' : 'refuse the held tool call')
+      .argument('<id>', 'approval id, like apr_3f9a…')
+      .option('--reason <text>', 'why, kept in the ledger')
+      .option('--json', 'print JSON')
+      .action(async (id: string, flags: { reason?: string; json?: boolean }, command: Command) =>
+        decideApprovalCommand({ client: client(command), output, id, approve, ...(flags.reason === undefined ? {} : { reason: flags.reason }), json: flags.json === true }));
+  }
   program
     .command('kills')
     .description('list the kill switches that are on')

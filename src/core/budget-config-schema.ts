@@ -46,6 +46,12 @@ export const budgetSchema = limitsSchema
 export const taskTypeSchema = z.strictObject({
   /** Default limits for every task of this type, over the task's lifetime. */
   budget: limitsSchema.optional(),
+  /** LLM calls one task of this type may make (its sub-tasks' calls count too); the same as budget.calls. */
+  maxLlmCalls: positiveInteger.optional(),
+  /** Tool calls the model may make in one task of this type (its sub-tasks' count too), counted in the answers. */
+  maxToolCalls: positiveInteger.optional(),
+  /** How long one task of this type may run, from its first call. */
+  maxWallClockSeconds: positiveInteger.optional(),
   /** Cheaper model to switch to at the soft limit, per requested model. */
   downgrades: z.record(z.string(), z.string()).default({}),
 });

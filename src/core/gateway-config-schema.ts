@@ -203,6 +203,8 @@ export const toolChecksSchema = z.strictObject({
   offered: z.enum(['refuse', 'strip'], { error: 'expected refuse or strip' }).default('refuse'),
   /** An answer calling such a tool: refuse it with tool_not_allowed (the call is still charged), or flag it in the ledger and relay it. */
   called: z.enum(['refuse', 'flag'], { error: 'expected refuse or flag' }).default('refuse'),
+  /** How long a tool call waits for a person's approval before it counts as denied. */
+  approvalTimeoutInSeconds: positiveInteger.default(900),
 });
 
 export const loggingSchema = z.strictObject({

@@ -20,6 +20,9 @@ export const ledgerEventTypes = [
   'loop-detect',
   // A security event: a tool offered or called that the tool policy does not allow.
   'tool-deny',
+  // A tool call that needs a person's approval was held; and how a person (or the timeout) decided.
+  'approval-request',
+  'approval-decide',
   // A sandboxed command ran into one of its limits (timeout, CPU, memory, processes, file size, output).
   'sandbox-limit-cross',
 ] as const;

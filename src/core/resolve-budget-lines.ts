@@ -56,7 +56,8 @@ export function resolveBudgetLines(options: {
     for (const scope of matchingScopes(budget.scope, scopes)) add(scope, budget.window, budget);
   }
   for (const task of scopes.tasks) {
-    const typeLimits = task.type === undefined ? undefined : config.taskTypes[task.type]?.budget;
+    const taskType = task.type === undefined ? undefined : config.taskTypes[task.type];
+    const typeLimits = taskType === undefined ? undefined : { ...taskType.budget, ...(taskType.maxLlmCalls === undefined ? {} : { calls: taskType.maxLlmCalls }) };
     // Every task gets a counter, limited or not, so a task's spend (children included) is known.
     add(scopeKey('task', task.id), 'task', { ...typeLimits, ...task.limits });
   }

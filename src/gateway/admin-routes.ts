@@ -42,6 +42,15 @@ export async function handleAdminRoute(options: { context: GatewayContext; reque
       if (cleared) context.runtime.record({ type: 'kill-switch-clear', timeInMs: context.clock.now(), data: { target, by: actorOf(request) } });
       return sendJson(response, 200, { cleared });
     }
+    if (method === 'GET' && path === '/admin/approvals') return sendJson(response, 200, { approvals: context.approvals.list() });
+    const decide = /^\/admin\/approvals\/([^/]+)\/(approve|deny)$/.exec(path);
+    if (method === 'POST' && decide) {
+      const text = (await readBody(request, adminBodyLimitInBytes)).toString('utf8');
+      const body = text.trim() === '' ? {} : parseJsonObject(text);
+      const reason = typeof body === 'object' && body !== null && 'reason' in body && typeof body.reason === 'string' ? body.reason : undefined;
+      const approval = context.approvals.decide(decodeURIComponent(decide[1] as string), { approve: decide[2] === 'approve', by: actorOf(request), ...(reason === undefined ? {} : { reason }) });
+      return sendJson(response, 200, { approval });
+    }
     const resume = /^\/admin\/tasks\/(.+)\/resume$/.exec(path);
     if (method === 'POST' && resume) {
       const taskId = decodeURIComponent(resume[1] as string);

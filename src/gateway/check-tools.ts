@@ -12,6 +12,7 @@ export interface ToolCheckSubject {
   subject: ToolSubject;
   scopes: CallScopes;
   requestId: string;
+  taskId?: string;
 }
 
 /**
@@ -38,8 +39,8 @@ export function checkOfferedTools(options: { context: GatewayContext; dialect: D
 
 /**
  * Checks the tools an answer calls, with their arguments. Returns the refusal to send instead of
- * the answer when toolChecks.called is refuse and a call is not allowed (or needs an approval,
- * which the gateway cannot give yet); with flag it only files the events.
+ * the answer when toolChecks.called is refuse and a call is not allowed, or needs an approval
+ * not given yet (approval_pending, with the approval's id); with flag it only files the events.
  */
 export async function checkCalledTools(options: { context: GatewayContext; toolCalls: readonly ObservedToolCall[]; who: ToolCheckSubject }): Promise<WardenError | undefined> {
   const { context, toolCalls, who } = options;
@@ -50,10 +51,44 @@ export async function checkCalledTools(options: { context: GatewayContext; toolC
   for (const call of toolCalls) {
     const decision = await decideTool({ policies, subject: who.subject, name: call.name, args: parsedArguments(call.argumentsJson), resolvePath: (path) => path });
     if (decision.kind === 'allow') continue;
+    if (decision.kind === 'approval-required' && refuse) {
+      refusal ??= approvalOutcome(context, who, call, decision);
+      continue;
+    }
     recordDenial(context, who, { stage: 'called', name: call.name, decision, action: refuse ? 'refused' : 'flagged' });
-    refusal ??= toolNotAllowed(`The model called tool "${call.name}", which the tool policy does not allow here: ${reasonOf(decision)}. The answer was not relayed; the call is charged.`, [call.name]);
+    refusal ??= toolNotAllowed(`The model called tool "${call.name}", which the tool policy does not allow here: ${decision.reason}. The answer was not relayed; the call is charged.`, [call.name]);
   }
   return refuse ? refusal : undefined;
+}
+
+/** A call the policy holds for a person: through once approved, refused while pending, denied or expired. */
+function approvalOutcome(context: GatewayContext, who: ToolCheckSubject, call: ObservedToolCall, decision: Extract<ToolDecision, { kind: 'approval-required' }>): WardenError | undefined {
+  const approval = context.approvals.request({
+    tool: call.name,
+    argumentsJson: call.argumentsJson,
+    reason: decision.reason,
+    rule: decision.rule.path,
+    ...(who.taskId === undefined ? {} : { taskId: who.taskId }),
+    keyId: who.subject.key ?? '',
+    ...(who.subject.team === undefined ? {} : { team: who.subject.team }),
+    requestId: who.requestId,
+  });
+  const details = { tools: [call.name], approvalId: approval.id, status: approval.status };
+  switch (approval.status) {
+    case 'approved':
+      context.approvals.use(approval.id);
+      return undefined;
+    case 'pending':
+      return new WardenError(
+        'approval_pending',
+        `The model called tool "${call.name}", which needs a person's approval (${decision.reason}). Approval ${approval.id} is pending: an operator runs \`warden approvals approve ${approval.id}\` (or deny), then retry this call. It expires in ${Math.round((approval.expiresAtInMs - context.clock.now()) / 1000)} s.`,
+        { details },
+      );
+    case 'denied':
+      return new WardenError('tool_not_allowed', `Tool "${call.name}" was denied by ${approval.decidedBy ?? 'an operator'}${approval.decisionReason ? `: ${approval.decisionReason}` : ''} (approval ${approval.id}). Do not retry it.`, { details });
+    default:
+      return new WardenError('tool_not_allowed', `Tool "${call.name}" needed an approval that no one gave in time (approval ${approval.id} ${approval.status}). Ask again by retrying, or have an operator approve sooner.`, { details });
+  }
 }
 
 function recordDenial(context: GatewayContext, who: ToolCheckSubject, denial: { stage: 'offered' | 'called'; name: string; decision: Exclude<ToolDecision, { kind: 'allow' }>; action: string }): void {
@@ -67,7 +102,7 @@ function recordDenial(context: GatewayContext, who: ToolCheckSubject, denial: { 
 }
 
 function reasonOf(decision: Exclude<ToolDecision, { kind: 'allow' }>): string {
-  return decision.kind === 'approval-required' ? `${decision.reason} (it needs a person's approval, which this gateway cannot ask for yet)` : decision.reason;
+  return decision.reason;
 }
 
 function toolNotAllowed(message: string, tools: string[]): WardenError {

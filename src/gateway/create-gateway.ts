@@ -16,6 +16,8 @@ import { createGatewayMetrics } from './gateway-metrics.js';
 import { handleModelRoute } from './handle-model-route.js';
 import { InFlightCalls } from './in-flight-calls.js';
 import { sendJson } from './json-response.js';
+import { createApprovals } from './approvals.js';
+import { createTaskLimits } from './task-limits.js';
 import { createTaskLoops } from './task-loops.js';
 import { createKillSwitches, killSwitchError } from './kill-switches.js';
 import { sendModelList } from './list-models.js';
@@ -87,6 +89,8 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     keys: createVirtualKeys({ store, secret: options.secret, clock }),
     killSwitches: createKillSwitches({ store, clock }),
     taskLoops: createTaskLoops({ config: config.loopDetection, clock, record: (event) => warden.runtime.record(event) }),
+    taskLimits: createTaskLimits({ config, clock }),
+    approvals: createApprovals({ clock, timeoutInMs: config.toolChecks.approvalTimeoutInSeconds * 1000, record: (event) => warden.runtime.record(event) }),
     upstreams,
     breaker: createCircuitBreaker({ ...config.circuitBreaker, clock }),
     metrics,

@@ -7,6 +7,8 @@ import type { GatewayLogger } from './gateway-logger.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import type { KillSwitches } from './kill-switches.js';
+import type { Approvals } from './approvals.js';
+import type { TaskLimits } from './task-limits.js';
 import type { TaskLoops } from './task-loops.js';
 import type { Upstream } from './upstream.js';
 import type { VirtualKeys } from './virtual-keys.js';
@@ -20,6 +22,8 @@ export interface GatewayContext {
   keys: VirtualKeys;
   killSwitches: KillSwitches;
   taskLoops: TaskLoops;
+  taskLimits: TaskLimits;
+  approvals: Approvals;
   upstreams: ReadonlyMap<string, Upstream>;
   breaker: CircuitBreaker;
   metrics: GatewayMetrics;

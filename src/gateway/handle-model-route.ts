@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { BudgetConfig } from '../core/budget-config-schema.js';
-import type { CallScopes } from '../core/call-scopes.js';
+import type { CallScopes, TaskRef } from '../core/call-scopes.js';
 import type { VirtualKeyRecord } from '../core/control-records.js';
 import { routeCall } from '../core/route-call.js';
 import { WardenError } from '../core/warden-error.js';
@@ -67,9 +67,14 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     if (killSwitch) throw killSwitchError(killSwitch);
     checkModelAllowed(key, requestedModel);
     const taskId = headers.tasks.at(-1)?.id;
-    if (taskId !== undefined) checkTaskLoop(context, { taskId, requestId: call.requestId, scopes });
+    if (taskId !== undefined) checkTask(context, { taskId, tasks: headers.tasks, requestId: call.requestId, scopes });
     if (context.config.toolPolicies.length > 0) {
-      call.toolCheck = { subject: { ...(key.team === undefined ? {} : { team: key.team }), key: key.id, ...(headers.taskType === undefined ? {} : { taskType: headers.taskType }) }, scopes, requestId: call.requestId };
+      call.toolCheck = {
+        subject: { ...(key.team === undefined ? {} : { team: key.team }), key: key.id, ...(headers.taskType === undefined ? {} : { taskType: headers.taskType }) },
+        scopes,
+        requestId: call.requestId,
+        ...(taskId === undefined ? {} : { taskId }),
+      };
       body = checkOfferedTools({ context, dialect: route.dialect, body, who: call.toolCheck });
     }
     const plan = routeCall({
@@ -112,6 +117,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
       throw error;
     }
     observe(response.statusCode !== 200);
+    if (call.toolCalls !== undefined) context.taskLimits.countToolCalls(headers.tasks, call.toolCalls.length);
     outcome = { status: response.statusCode, code: response.statusCode === 200 ? 'ok' : 'upstream_client_error' };
   } catch (error) {
     outcome = sendError({ response, dialect: route.errorDialect, error, requestId: call.requestId });
@@ -179,10 +185,11 @@ function flatHeaders(headers: IncomingMessage['headers']): Record<string, string
   return flat;
 }
 
-/** Refuses a call of a task the loop detector halted, and says so in the ledger. */
-function checkTaskLoop(context: GatewayContext, options: { taskId: string; requestId: string; scopes: CallScopes }): void {
+/** Refuses a call of a task the loop detector halted or that is over a task limit, and says so in the ledger. */
+function checkTask(context: GatewayContext, options: { taskId: string; tasks: readonly TaskRef[]; requestId: string; scopes: CallScopes }): void {
   try {
     context.taskLoops.check(options.taskId);
+    context.taskLimits.check(options.tasks);
   } catch (error) {
     if (error instanceof WardenError) {
       context.runtime.record({ type: 'call-refuse', timeInMs: context.clock.now(), requestId: options.requestId, ...attribution(options.scopes), status: 'refused', errorCode: error.code, data: { message: error.message } });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { budgetLineKey, windowBounds, type CalendarWindowKind } from '../../src/core/budget-window.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { KeyBudget } from '../../src/core/control-records.js';
 import type { LedgerRow } from '../../src/core/ledger-event.js';
 import { parseConfig, type WardenConfigInput } from '../../src/core/parse-config.js';
@@ -37,7 +38,7 @@ export interface GatewayHarness {
  * A gateway on a real port in front of the mock upstream on another, configured with the real
  * provider types (openai, anthropic) pointed at the mock, over a memory store.
  */
-export async function createGatewayHarness(options: { config?: WardenConfigInput; store?: Store; mock?: MockUpstream; logger?: GatewayLogger } = {}): Promise<GatewayHarness> {
+export async function createGatewayHarness(options: { config?: WardenConfigInput; store?: Store; mock?: MockUpstream; logger?: GatewayLogger; clock?: Clock } = {}): Promise<GatewayHarness> {
   const mock = options.mock ?? (await createMockUpstream({ promptCaching: false }));
   const store = options.store ?? createMemoryStore();
   const config = parseConfig({
@@ -49,7 +50,7 @@ export async function createGatewayHarness(options: { config?: WardenConfigInput
     logging: { level: 'silent' },
     ...options.config,
   });
-  const gateway = createGateway({ config, store, secret: 'test-secret-0123456789abcdef', adminKey, random: () => 0, controlRefreshInMs: 50, ...(options.logger ? { logger: options.logger } : {}) });
+  const gateway = createGateway({ config, store, secret: 'test-secret-0123456789abcdef', adminKey, random: () => 0, controlRefreshInMs: 50, ...(options.logger ? { logger: options.logger } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   const received: string[] = [];
   const server: Server = createServer((request, response) => {
     received.push(`${request.method} ${request.url}`);
