@@ -10,7 +10,7 @@ const allowed: Record<string, readonly string[]> = {
   core: ['core'],
   stores: ['core', 'stores'],
   providers: ['core', 'providers'],
-  sdk: ['core', 'providers', 'sdk'],
+  sdk: ['core', 'providers', 'sandbox', 'sdk'],
   gateway: ['core', 'providers', 'sdk', 'gateway'],
   dashboard: ['core', 'dashboard'],
   sandbox: ['core', 'sandbox'],

@@ -42,11 +42,12 @@ export function checkOfferedTools(options: { context: GatewayContext; dialect: D
  * the answer when toolChecks.called is refuse and a call is not allowed, or needs an approval
  * not given yet (approval_pending, with the approval's id); with flag it only files the events.
  */
-export async function checkCalledTools(options: { context: GatewayContext; toolCalls: readonly ObservedToolCall[]; who: ToolCheckSubject }): Promise<WardenError | undefined> {
+export async function checkCalledTools(options: { context: GatewayContext; toolCalls: readonly ObservedToolCall[]; who: ToolCheckSubject; streamed?: boolean }): Promise<WardenError | undefined> {
   const { context, toolCalls, who } = options;
   const policies = context.config.toolPolicies;
   if (policies.length === 0 || toolCalls.length === 0) return undefined;
-  const refuse = context.config.toolChecks.called === 'refuse';
+  // A streamed answer has reached the client by the time its calls are complete: it can only be flagged.
+  const refuse = context.config.toolChecks.called === 'refuse' && options.streamed !== true;
   let refusal: WardenError | undefined;
   for (const call of toolCalls) {
     const decision = await decideTool({ policies, subject: who.subject, name: call.name, args: parsedArguments(call.argumentsJson), resolvePath: (path) => path });
@@ -55,7 +56,7 @@ export async function checkCalledTools(options: { context: GatewayContext; toolC
       refusal ??= approvalOutcome(context, who, call, decision);
       continue;
     }
-    recordDenial(context, who, { stage: 'called', name: call.name, decision, action: refuse ? 'refused' : 'flagged' });
+    recordDenial(context, who, { stage: options.streamed === true ? 'called (streamed)' : 'called', name: call.name, decision, action: refuse ? 'refused' : 'flagged' });
     refusal ??= toolNotAllowed(`The model called tool "${call.name}", which the tool policy does not allow here: ${decision.reason}. The answer was not relayed; the call is charged.`, [call.name]);
   }
   return refuse ? refusal : undefined;
@@ -91,7 +92,7 @@ function approvalOutcome(context: GatewayContext, who: ToolCheckSubject, call: O
   }
 }
 
-function recordDenial(context: GatewayContext, who: ToolCheckSubject, denial: { stage: 'offered' | 'called'; name: string; decision: Exclude<ToolDecision, { kind: 'allow' }>; action: string }): void {
+function recordDenial(context: GatewayContext, who: ToolCheckSubject, denial: { stage: 'offered' | 'called' | 'called (streamed)'; name: string; decision: Exclude<ToolDecision, { kind: 'allow' }>; action: string }): void {
   context.runtime.record({
     type: 'tool-deny',
     timeInMs: context.clock.now(),

@@ -3,9 +3,11 @@ import type { CallStatus } from '../core/ledger-event.js';
 import { createSseParser, type SseEvent } from '../core/sse-parser.js';
 import type { WardenError } from '../core/warden-error.js';
 import { dialectUsage } from '../providers/dialect-usage.js';
+import { createStreamToolCalls } from '../providers/stream-tool-calls.js';
 import { partialUsage } from '../sdk/partial-usage.js';
 import { settleCall } from '../sdk/settle-call.js';
 import { attemptLedgerData, type CallAttempt } from './call-attempt.js';
+import { checkCalledTools } from './check-tools.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { InFlightCall } from './in-flight-calls.js';
 import { storeInCache } from './response-cache.js';
@@ -47,6 +49,8 @@ export function relayStream(options: {
     includeUsage: !attempt.hideUsageChunk,
   });
   const passthrough = translator === undefined && !attempt.hideUsageChunk;
+  const watchTools = context.config.loopDetection !== undefined || call.toolCheck !== undefined || Object.values(context.config.taskTypes).some((taskType) => taskType.maxToolCalls !== undefined);
+  const toolCalls = watchTools ? createStreamToolCalls(translation.upstreamDialect) : undefined;
   const cached: string[] | undefined = call.cacheKey === undefined ? undefined : [];
   const body = upstreamResponse.body;
 
@@ -69,6 +73,7 @@ export function relayStream(options: {
     let out = '';
     for (const event of events) {
       const kind: unknown = usage.push(event);
+      toolCalls?.push(event);
       if (translator) out += translator.push(event);
       else if (!passthrough && !(attempt.hideUsageChunk && kind === 'usage-only')) out += sseFrame(event);
     }
@@ -100,6 +105,10 @@ export function relayStream(options: {
         data: attemptLedgerData(attempt, context.clock.now()),
       });
       context.metrics.recordCall(settled.record);
+      if (toolCalls !== undefined) {
+        call.toolCalls = toolCalls.calls();
+        if (call.toolCheck !== undefined) await checkCalledTools({ context, toolCalls: call.toolCalls, who: call.toolCheck, streamed: true });
+      }
       if (call.times.firstByteAtInMs !== undefined) {
         context.metrics.timeToFirstToken.observe({ model: prepared.model }, (call.times.firstByteAtInMs - call.times.receivedAtInMs) / 1000);
       }

@@ -13,6 +13,7 @@ import type { Store } from '../core/store.js';
 import { WardenError } from '../core/warden-error.js';
 import type { AttributionOptions } from './guarded-method.js';
 import { currentContext, runInContext, type CallContext } from './task-context.js';
+import { createTaskTools, type ApprovalHandler, type TaskTools } from './task-tools.js';
 import type { WardenHooks, WardenRuntime } from './warden-runtime.js';
 import { wrapAnthropicClient, wrapOpenAIClient } from './wrap-clients.js';
 
@@ -24,6 +25,8 @@ export interface CreateWardenOptions {
   hooks?: WardenHooks;
   newId?: () => string;
   random?: () => number;
+  /** Asked when the tool policy holds a tool call for a person (guardTool); resolve true to allow. Without it such calls are denied. */
+  approve?: ApprovalHandler;
 }
 
 export interface TaskOptions {
@@ -47,6 +50,12 @@ export interface Task {
   spentInNanoUsd(): Promise<NanoUsd>;
   /** What its own hard limit still allows, or undefined when it has none. */
   remainingInNanoUsd(): Promise<NanoUsd | undefined>;
+  /** The tool policy's decision for a call of this task (a denial is a ledger event). */
+  checkTool: TaskTools['checkTool'];
+  /** Wraps a tool so each call is checked (and approved, when the policy says so) before it runs. */
+  guardTool: TaskTools['guardTool'];
+  /** Runs a command in the sandbox, as `warden exec` does. */
+  exec: TaskTools['exec'];
 }
 
 export interface Warden {
@@ -88,7 +97,8 @@ export function createWarden(options: CreateWardenOptions): Warden {
     },
   };
 
-  const taskHandle = (ref: TaskRef, parent: Task | undefined): Task => {
+  const taskHandle = (ref: TaskRef, parent: Task | undefined, chain: readonly TaskRef[], team: string | undefined): Task => {
+    const tools = createTaskTools({ runtime, tasks: chain, ...(team === undefined ? {} : { team }), ...(options.approve === undefined ? {} : { approve: options.approve }) });
     const lineKey = budgetLineKey(scopeKey('task', ref.id), { window: 'total', label: 'all' });
     const state = async () => (await store.snapshot([lineKey]))[0];
     return {
@@ -102,6 +112,9 @@ export function createWarden(options: CreateWardenOptions): Warden {
         if (limit === undefined) return undefined;
         return Math.max(0, limit - (current?.committedInNanoUsd ?? 0) - (current?.reservedInNanoUsd ?? 0));
       },
+      checkTool: tools.checkTool,
+      guardTool: tools.guardTool,
+      exec: tools.exec,
     };
   };
   const handles = new WeakMap<Task, readonly TaskRef[]>();
@@ -123,7 +136,7 @@ export function createWarden(options: CreateWardenOptions): Warden {
       }
       const chain = [...parentChain, ref];
       const parentHandle = taskOptions.parent ?? undefined;
-      const handle = taskHandle(ref, parentHandle);
+      const handle = taskHandle(ref, parentHandle, chain, context.team);
       handles.set(handle, chain);
       const next: CallContext = {
         ...context,

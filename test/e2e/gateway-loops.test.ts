@@ -52,6 +52,33 @@ describe('gateway loop detection', () => {
     expect(refusals).toHaveLength(1);
   });
 
+  it('sees tool calls in streamed answers too', async () => {
+    harness = await createGatewayHarness({ config: loopConfig });
+    harness.mock.setBehavior({ toolCall: { name: 'run_tests', argumentsJson: '{"command":"npm test"}' } });
+    const { openai } = await harness.client();
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Make the failing test pass.' }];
+    const statuses: string[] = [];
+    for (let turn = 0; turn < 6; turn += 1) {
+      try {
+        const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 64, stream: true }, { headers: { 'x-warden-task': 'streamer' } });
+        let id = '';
+        let args = '';
+        for await (const chunk of stream) {
+          const part = chunk.choices[0]?.delta.tool_calls?.[0];
+          id ||= part?.id ?? '';
+          args += part?.function?.arguments ?? '';
+        }
+        messages.push({ role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name: 'run_tests', arguments: args } }] });
+        messages.push({ role: 'tool', tool_call_id: id, content: '1 failing' });
+        statuses.push('ok');
+      } catch (error) {
+        statuses.push(error instanceof OpenAI.APIError ? String(error.code) : String(error));
+        break;
+      }
+    }
+    expect(statuses).toEqual(['ok', 'ok', 'ok', 'loop_detected']);
+  });
+
   it('lets an operator resume a halted task through the admin API', async () => {
     harness = await createGatewayHarness({ config: loopConfig });
     harness.mock.setBehavior({ toolCall: { name: 'run_tests', argumentsJson: '{"command":"npm test"}' } });

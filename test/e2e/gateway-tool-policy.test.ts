@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGatewayHarness, type GatewayHarness } from './gateway-harness.js';
+import { createGatewayHarness, waitFor, type GatewayHarness } from './gateway-harness.js';
 
 let harness: GatewayHarness;
 afterEach(async () => harness?.close());
@@ -66,6 +66,18 @@ describe('gateway tool policy (default deny)', () => {
     expect(denials.every((row) => row.data?.stage === 'called' && row.keyId === keyId)).toBe(true);
     // The refused answers were generated upstream: all four calls are charged.
     expect((await harness.rows('reservation-commit')).filter((row) => row.keyId === keyId)).toHaveLength(4);
+  });
+
+  it('flags a forbidden tool call in a streamed answer (the stream has reached the client) and records it', async () => {
+    harness = await createGatewayHarness({ config: codingAgentPolicy });
+    const { openai } = await harness.client({ team: 'coders' });
+    harness.mock.setBehavior({ toolCall: { name: 'shell', argumentsJson: '{"command":"npm publish"}' } });
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Release.' }], max_tokens: 64, tools: [tool('shell')], stream: true });
+    let streamedArguments = '';
+    for await (const chunk of stream) streamedArguments += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+    expect(streamedArguments).toBe('{"command":"npm publish"}');
+    const denial = await waitFor(async () => (await harness.rows('tool-deny'))[0]);
+    expect(denial.data).toMatchObject({ stage: 'called (streamed)', tool: 'shell', decision: 'deny', action: 'flagged' });
   });
 
   it('flags instead of refusing when toolChecks.called is flag, and leaves callers outside every policy denied', async () => {

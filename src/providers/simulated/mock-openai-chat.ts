@@ -81,8 +81,19 @@ function streamEvents(context: MockRequestContext, model: string, output: MockOu
       outputTokens: output.reasoningTokens,
     },
   ];
+  const toolCall = context.plan.toolCall;
+  if (toolCall) {
+    // A tool call streams its name first, then its arguments in pieces, as OpenAI's do.
+    const opening = { index: 0, id: `call_mock${context.sequence}`, type: 'function', function: { name: toolCall.name, arguments: '' } };
+    events.push({ text: sseEvent(`${head}[{"index":0,"delta":{"tool_calls":[${JSON.stringify(opening)}]},"logprobs":null,"finish_reason":null}]${usageNull}`), outputTokens: 0 });
+    const half = Math.ceil(toolCall.argumentsJson.length / 2);
+    for (const piece of [toolCall.argumentsJson.slice(0, half), toolCall.argumentsJson.slice(half)]) {
+      const part = { index: 0, function: { arguments: piece } };
+      events.push({ text: sseEvent(`${head}[{"index":0,"delta":{"tool_calls":[${JSON.stringify(part)}]},"logprobs":null,"finish_reason":null}]${usageNull}`), outputTokens: 0 });
+    }
+  }
   const step = context.plan.tokensPerChunk;
-  for (let start = 0; start < output.textTokens; start += step) {
+  for (let start = 0; start < (toolCall ? 0 : output.textTokens); start += step) {
     const end = Math.min(start + step, output.textTokens);
     const delta = JSON.stringify(mockOutputSlice(start, end));
     events.push({
@@ -90,7 +101,7 @@ function streamEvents(context: MockRequestContext, model: string, output: MockOu
       outputTokens: end - start,
     });
   }
-  const finishReason = output.truncated ? 'length' : 'stop';
+  const finishReason = toolCall ? 'tool_calls' : output.truncated ? 'length' : 'stop';
   events.push({
     text: sseEvent(`${head}[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason}"}]${usageNull}`),
     outputTokens: 0,
