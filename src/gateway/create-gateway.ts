@@ -18,7 +18,6 @@ import { InFlightCalls } from './in-flight-calls.js';
 import { sendJson } from './json-response.js';
 import { createApprovals } from './approvals.js';
 import { createTaskLimits } from './task-limits.js';
-import { createTaskLoops } from './task-loops.js';
 import { createKillSwitches, killSwitchError } from './kill-switches.js';
 import { sendModelList } from './list-models.js';
 import { createUpstreamSelector } from './select-upstream.js';
@@ -88,7 +87,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     clock,
     keys: createVirtualKeys({ store, secret: options.secret, clock }),
     killSwitches: createKillSwitches({ store, clock }),
-    taskLoops: createTaskLoops({ config: config.loopDetection, clock, record: (event) => warden.runtime.record(event) }),
+    taskLoops: warden.runtime.taskLoops,
     taskLimits: createTaskLimits({ config, clock }),
     approvals: createApprovals({ clock, timeoutInMs: config.toolChecks.approvalTimeoutInSeconds * 1000, record: (event) => warden.runtime.record(event) }),
     upstreams,

@@ -9,7 +9,7 @@ import type { InFlightCalls } from './in-flight-calls.js';
 import type { KillSwitches } from './kill-switches.js';
 import type { Approvals } from './approvals.js';
 import type { TaskLimits } from './task-limits.js';
-import type { TaskLoops } from './task-loops.js';
+import type { TaskLoops } from '../sdk/task-loops.js';
 import type { Upstream } from './upstream.js';
 import type { VirtualKeys } from './virtual-keys.js';
 

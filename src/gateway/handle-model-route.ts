@@ -67,7 +67,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     if (killSwitch) throw killSwitchError(killSwitch);
     checkModelAllowed(key, requestedModel);
     const taskId = headers.tasks.at(-1)?.id;
-    if (taskId !== undefined) checkTask(context, { taskId, tasks: headers.tasks, requestId: call.requestId, scopes });
+    if (taskId !== undefined) checkTask(context, { taskId, tasks: headers.tasks, requestId: call.requestId, scopes, keyId: key.id });
     if (context.config.toolPolicies.length > 0) {
       call.toolCheck = {
         subject: { ...(key.team === undefined ? {} : { team: key.team }), key: key.id, ...(headers.taskType === undefined ? {} : { taskType: headers.taskType }) },
@@ -186,8 +186,9 @@ function flatHeaders(headers: IncomingMessage['headers']): Record<string, string
 }
 
 /** Refuses a call of a task the loop detector halted or that is over a task limit, and says so in the ledger. */
-function checkTask(context: GatewayContext, options: { taskId: string; tasks: readonly TaskRef[]; requestId: string; scopes: CallScopes }): void {
+function checkTask(context: GatewayContext, options: { taskId: string; tasks: readonly TaskRef[]; requestId: string; scopes: CallScopes; keyId: string }): void {
   try {
+    resumeIfApproved(context, options);
     context.taskLoops.check(options.taskId);
     context.taskLimits.check(options.tasks);
   } catch (error) {
@@ -195,5 +196,35 @@ function checkTask(context: GatewayContext, options: { taskId: string; tasks: re
       context.runtime.record({ type: 'call-refuse', timeInMs: context.clock.now(), requestId: options.requestId, ...attribution(options.scopes), status: 'refused', errorCode: error.code, data: { message: error.message } });
     }
     throw error;
+  }
+}
+
+/**
+ * A task halted with action pause waits for a person: its calls are held as an approval to
+ * continue (approval_pending); once approved, the task resumes and this call goes on.
+ */
+function resumeIfApproved(context: GatewayContext, options: { taskId: string; requestId: string; scopes: CallScopes; keyId: string }): void {
+  const detection = context.taskLoops.halted(options.taskId);
+  if (detection?.action !== 'pause') return;
+  const approval = context.approvals.request({
+    tool: 'continue-task',
+    argumentsJson: JSON.stringify({ taskId: options.taskId, reason: detection.reason }),
+    reason: `the task looks ${detection.kind === 'loop' ? 'stuck in a loop' : 'stuck'}: ${detection.detail}`,
+    taskId: options.taskId,
+    keyId: options.keyId,
+    ...(options.scopes.team === undefined ? {} : { team: options.scopes.team }),
+    requestId: options.requestId,
+  });
+  if (approval.status === 'approved') {
+    context.approvals.use(approval.id);
+    context.taskLoops.resume(options.taskId);
+    return;
+  }
+  if (approval.status === 'pending') {
+    throw new WardenError(
+      'approval_pending',
+      `Task "${options.taskId}" is paused: it looks ${detection.kind === 'loop' ? 'stuck in a loop' : 'stuck'} (${detection.detail}). Approval ${approval.id} asks a person whether it may go on: \`warden approvals approve ${approval.id}\` (or deny), then retry.`,
+      { details: { taskId: options.taskId, approvalId: approval.id, reason: detection.reason } },
+    );
   }
 }

@@ -13,6 +13,7 @@ import type { Store } from '../core/store.js';
 import { WardenError } from '../core/warden-error.js';
 import type { AttributionOptions } from './guarded-method.js';
 import { currentContext, runInContext, type CallContext } from './task-context.js';
+import { createTaskLoops } from './task-loops.js';
 import { createTaskTools, type ApprovalHandler, type TaskTools } from './task-tools.js';
 import type { WardenHooks, WardenRuntime } from './warden-runtime.js';
 import { wrapAnthropicClient, wrapOpenAIClient } from './wrap-clients.js';
@@ -95,6 +96,7 @@ export function createWarden(options: CreateWardenOptions): Warden {
     record: (event) => {
       store.append([event]).catch((error: unknown) => hooks.onError?.(error));
     },
+    taskLoops: createTaskLoops({ config: config.loopDetection, clock, record: (event) => runtime.record(event) }),
   };
 
   const taskHandle = (ref: TaskRef, parent: Task | undefined, chain: readonly TaskRef[], team: string | undefined): Task => {

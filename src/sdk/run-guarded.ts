@@ -1,7 +1,10 @@
 import { decideRetry, type RetryPolicy } from '../core/retry-policy.js';
 import type { WardenConfig } from '../core/config-schema.js';
+import { WardenError } from '../core/warden-error.js';
 import { describeUpstreamError } from './describe-upstream-error.js';
-import { prepareCall, type CallRequest, type PreparedCall } from './prepare-call.js';
+import { isRecord } from '../providers/json-fields.js';
+import { observedMessages, observedToolCalls } from '../providers/observe-call.js';
+import { attribution, prepareCall, type CallRequest, type PreparedCall } from './prepare-call.js';
 import { settleCall } from './settle-call.js';
 import type { WardenRuntime } from './warden-runtime.js';
 
@@ -20,6 +23,27 @@ export interface GuardedCallOptions<T> {
  */
 export async function runGuarded<T>(runtime: WardenRuntime, options: GuardedCallOptions<T>): Promise<T> {
   const requestId = options.request.requestId ?? runtime.newId();
+  const taskId = options.request.scopes.tasks.at(-1)?.id;
+  if (taskId !== undefined) {
+    try {
+      runtime.taskLoops.check(taskId);
+    } catch (error) {
+      if (error instanceof WardenError) {
+        runtime.record({ type: 'call-refuse', timeInMs: runtime.clock.now(), requestId, ...attribution(options.request.scopes), status: 'refused', errorCode: error.code, data: { message: error.message } });
+      }
+      throw error;
+    }
+  }
+  const observe = (result: unknown, failed: boolean): void => {
+    if (taskId === undefined || runtime.config.loopDetection === undefined) return;
+    const observation = {
+      messages: observedMessages(options.request.dialect, options.request.body),
+      toolCalls: failed ? [] : observedToolCalls(options.request.dialect, result),
+      failed,
+      timeInMs: runtime.clock.now(),
+    };
+    runtime.taskLoops.observe({ taskId, requestId, observation, attribution: attribution(options.request.scopes) });
+  };
   const policy = retryPolicyFrom(runtime.config);
   let retrySpentInNanoUsd = 0;
   for (let attempt = 1; ; attempt += 1) {
@@ -55,12 +79,19 @@ export async function runGuarded<T>(runtime: WardenRuntime, options: GuardedCall
           ? { attempt, status: described.status, delayInMs: decision.delayInMs }
           : { attempt, status: described.status, stopped: decision.code, reason: decision.reason },
       });
-      if (!decision.retry) throw error;
+      if (!decision.retry) {
+        observe(undefined, true);
+        throw error;
+      }
       retrySpentInNanoUsd += prepared.estimateInNanoUsd;
       await runtime.sleep(decision.delayInMs, options.signal);
       continue;
     }
-    return options.finish(result, prepared, attempt - 1);
+    const finished = await options.finish(result, prepared, attempt - 1);
+    // The clients' results carry the parsed answer in `data`. A stream's tool calls are not seen
+    // here: its request still counts for repeats and progress.
+    observe(isRecord(finished) && 'data' in finished ? finished.data : finished, false);
+    return finished;
   }
 }
 

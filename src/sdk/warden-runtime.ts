@@ -1,3 +1,4 @@
+import type { TaskLoops } from './task-loops.js';
 import type { Clock } from '../core/clock.js';
 import type { WardenConfig } from '../core/config-schema.js';
 import type { LedgerEvent } from '../core/ledger-event.js';
@@ -50,4 +51,6 @@ export interface WardenRuntime {
   sleep: (delayInMs: number, signal?: AbortSignal) => Promise<void>;
   hooks: WardenHooks;
   record: (event: LedgerEvent) => void;
+  /** Loop and stuck detection per task (off without config.loopDetection). */
+  taskLoops: TaskLoops;
 }

@@ -91,6 +91,21 @@ describe('gateway loop detection', () => {
     expect(again).toEqual({ completed: 1 });
   });
 
+  it('pauses a looping task until a person approves going on, when the action is pause', async () => {
+    harness = await createGatewayHarness({ config: { loopDetection: { ...loopConfig.loopDetection, action: 'pause' } } });
+    harness.mock.setBehavior({ toolCall: { name: 'run_tests', argumentsJson: '{"command":"npm test"}' } });
+    const { openai } = await harness.client();
+    const paused = await runAgent(openai, { task: 'paused', turns: 10, toolResult: () => 'same failure' });
+    expect(paused.refusal?.status).toBe(423);
+    expect(paused.refusal?.code).toBe('approval_pending');
+    const approvalId = /apr_[0-9a-f]+/.exec(paused.refusal?.message ?? '')?.[0];
+    expect(approvalId).toBeDefined();
+    expect(await harness.admin('POST', `/admin/approvals/${approvalId}/approve`, { reason: 'new approach given' })).toMatchObject({ status: 200 });
+    const resumed = await runAgent(openai, { task: 'paused', turns: 1, toolResult: () => 'different now' });
+    expect(resumed).toEqual({ completed: 1 });
+    expect((await harness.rows('approval-decide')).map((row) => row.data)).toEqual([expect.objectContaining({ approvalId, status: 'approved', reason: 'new approach given' })]);
+  });
+
   it('does not stop polling whose results change, nor one task because another looped', async () => {
     harness = await createGatewayHarness({ config: loopConfig });
     harness.mock.setBehavior({ toolCall: { name: 'ci_status', argumentsJson: '{"job":"build-42"}' } });

@@ -1,4 +1,5 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import OpenAI from 'openai';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { LedgerEvent } from '../../src/core/ledger-event.js';
@@ -6,6 +7,7 @@ import { parseSandboxPolicy } from '../../src/sandbox/parse-sandbox-policy.js';
 import { createWarden, type CreateWardenOptions, type Warden } from '../../src/sdk/create-warden.js';
 import { createMemoryStore } from '../../src/stores/memory/memory-store.js';
 import { createSandboxWorkspace } from '../sandbox/sandbox-workspace.js';
+import { createHarness } from './sdk-harness.js';
 
 const scratch = createSandboxWorkspace('warden-sdk-guardrails-');
 const repo = join(scratch.root, 'repo');
@@ -83,5 +85,32 @@ describe('SDK tool guardrails', () => {
     const result = await sdk.task({ type: 'coding' }, (task) => task.exec(['sh', '-c', 'echo "$OPENAI_API_KEY" hi; pwd'], { policy: parseSandboxPolicy({ workspace: scratch.workspace }), parentEnvironment: { ...process.env, OPENAI_API_KEY: 'sk-secret-should-not-pass' } }));
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe(` hi\n${scratch.workspace}\n`);
+  });
+});
+
+describe('SDK loop detection', () => {
+  it('stops a task whose agent repeats the same tool call with the same result, and leaves other tasks alone', async () => {
+    const harness = await createHarness({ config: { loopDetection: { window: 10, repeatThreshold: 3 } } });
+    try {
+      harness.mock.setBehavior({ toolCall: { name: 'run_tests', argumentsJson: '{"command":"npm test"}' } });
+      const agent = (task: string, result: (turn: number) => string) =>
+        harness.warden.task({ id: task }, async () => {
+          const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Make the failing test pass.' }];
+          for (let turn = 0; turn < 8; turn += 1) {
+            const answer = await harness.openai.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 64 });
+            const call = answer.choices[0]?.message.tool_calls?.[0];
+            if (call?.type !== 'function') throw new Error('the mock was set to call a tool');
+            messages.push({ role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: result(turn) });
+          }
+          return 'finished';
+        });
+      await expect(agent('looping', () => '1 failing')).rejects.toMatchObject({ code: 'loop_detected' });
+      expect(harness.mock.requests).toHaveLength(3);
+      await expect(agent('polling', (turn) => `${turn * 10}% done`)).resolves.toBe('finished');
+      const detections = (await harness.store.query({ types: ['loop-detect'] })).map((row) => row.taskId);
+      expect(detections).toEqual(['looping']);
+    } finally {
+      await harness.close();
+    }
   });
 });

@@ -4,12 +4,14 @@ import { loopDetectedError } from '../core/loop-detected-error.js';
 import type { LoopDetectionConfig } from '../core/loop-detection-config-schema.js';
 import { observeCall } from '../core/loop-detector.js';
 import type { LoopObservation } from '../core/loop-observation.js';
-import { createLoopState, resumeLoopState, type LoopState } from '../core/loop-state.js';
+import { createLoopState, resumeLoopState, type LoopDetection, type LoopState } from '../core/loop-state.js';
 
 /** Loop and stuck detection for the tasks calling through this gateway. */
 export interface TaskLoops {
   /** Throws loop_detected when the detector halted the task (action refuse or pause). */
   check(taskId: string): void;
+  /** Why the detector halted the task, or undefined while it may call. */
+  halted(taskId: string): LoopDetection | undefined;
   /** Records a finished call of the task; a new detection is written to the ledger once per episode. */
   observe(options: { taskId: string; requestId: string; observation: LoopObservation; attribution: Partial<LedgerEvent> }): void;
   /** Lets a halted task call again (an operator decided it may). False when it was not halted. */
@@ -38,6 +40,9 @@ export function createTaskLoops(options: { config: LoopDetectionConfig | undefin
     check(taskId) {
       const halt = config === undefined ? undefined : states.get(taskId)?.state.halt;
       if (halt !== undefined) throw loopDetectedError(halt.detection, taskId);
+    },
+    halted(taskId) {
+      return config === undefined ? undefined : states.get(taskId)?.state.halt?.detection;
     },
     observe({ taskId, requestId, observation, attribution }) {
       if (config === undefined) return;
