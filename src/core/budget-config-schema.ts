@@ -52,6 +52,8 @@ export const taskTypeSchema = z.strictObject({
   maxToolCalls: positiveInteger.optional(),
   /** How long one task of this type may run, from its first call. */
   maxWallClockSeconds: positiveInteger.optional(),
+  /** Once a task of this type has spent this much (USD), its next call waits for a person's approval to go on. */
+  approveSpendAbove: dollarAmount.optional(),
   /** Cheaper model to switch to at the soft limit, per requested model. */
   downgrades: z.record(z.string(), z.string()).default({}),
 });

@@ -15,6 +15,9 @@ export interface Approvals {
   use(id: string): void;
   decide(id: string, decision: { approve: boolean; by: string; reason?: string }): ApprovalRecord;
   list(): ApprovalRecord[];
+  /** Remembers that a person let the task spend past its approveSpendAbove. */
+  approveSpend(taskId: string): void;
+  spendApproved(taskId: string): boolean;
 }
 
 // A finished approval is kept this long for `warden approvals list` and repeated asks.
@@ -28,6 +31,7 @@ export function createApprovals(options: { clock: Clock; timeoutInMs: number; re
   const { clock, record } = options;
   const byId = new Map<string, ApprovalRecord>();
   const openByCall = new Map<string, string>();
+  const spendApproved = new Set<string>();
   const refresh = (approval: ApprovalRecord, nowInMs: number): ApprovalRecord => {
     if (approval.status === 'pending' && nowInMs >= approval.expiresAtInMs) {
       approval.status = 'expired';
@@ -98,6 +102,10 @@ export function createApprovals(options: { clock: Clock; timeoutInMs: number; re
       });
       return { ...approval };
     },
+    approveSpend(taskId) {
+      spendApproved.add(taskId);
+    },
+    spendApproved: (taskId) => spendApproved.has(taskId),
     list() {
       const nowInMs = clock.now();
       return [...byId.values()].map((approval) => ({ ...refresh(approval, nowInMs) })).sort((left, right) => left.createdAtInMs - right.createdAtInMs);

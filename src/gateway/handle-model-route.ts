@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { ApprovalRecord } from '../core/approval-record.js';
 import type { BudgetConfig } from '../core/budget-config-schema.js';
 import type { CallScopes, TaskRef } from '../core/call-scopes.js';
 import type { VirtualKeyRecord } from '../core/control-records.js';
+import { budgetLineKey } from '../core/budget-window.js';
+import { nanoToUsdText } from '../core/money.js';
 import { routeCall } from '../core/route-call.js';
+import { scopeKey } from '../core/scope.js';
 import { WardenError } from '../core/warden-error.js';
 import { estimateInputTokens } from '../providers/estimate-input-tokens.js';
 import { isRecord } from '../providers/json-fields.js';
@@ -67,7 +71,10 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     if (killSwitch) throw killSwitchError(killSwitch);
     checkModelAllowed(key, requestedModel);
     const taskId = headers.tasks.at(-1)?.id;
-    if (taskId !== undefined) checkTask(context, { taskId, tasks: headers.tasks, requestId: call.requestId, scopes, keyId: key.id });
+    if (taskId !== undefined) {
+      checkTask(context, { taskId, tasks: headers.tasks, requestId: call.requestId, scopes, keyId: key.id });
+      await checkTaskSpend(context, { taskId, ...(headers.taskType === undefined ? {} : { taskType: headers.taskType }), requestId: call.requestId, scopes, keyId: key.id });
+    }
     if (context.config.toolPolicies.length > 0) {
       call.toolCheck = {
         subject: { ...(key.team === undefined ? {} : { team: key.team }), key: key.id, ...(headers.taskType === undefined ? {} : { taskType: headers.taskType }) },
@@ -206,15 +213,7 @@ function checkTask(context: GatewayContext, options: { taskId: string; tasks: re
 function resumeIfApproved(context: GatewayContext, options: { taskId: string; requestId: string; scopes: CallScopes; keyId: string }): void {
   const detection = context.taskLoops.halted(options.taskId);
   if (detection?.action !== 'pause') return;
-  const approval = context.approvals.request({
-    tool: 'continue-task',
-    argumentsJson: JSON.stringify({ taskId: options.taskId, reason: detection.reason }),
-    reason: `the task looks ${detection.kind === 'loop' ? 'stuck in a loop' : 'stuck'}: ${detection.detail}`,
-    taskId: options.taskId,
-    keyId: options.keyId,
-    ...(options.scopes.team === undefined ? {} : { team: options.scopes.team }),
-    requestId: options.requestId,
-  });
+  const approval = askToContinue(context, options, { why: { reason: detection.reason }, reason: `the task looks ${detection.kind === 'loop' ? 'stuck in a loop' : 'stuck'}: ${detection.detail}` });
   if (approval.status === 'approved') {
     context.approvals.use(approval.id);
     context.taskLoops.resume(options.taskId);
@@ -227,4 +226,46 @@ function resumeIfApproved(context: GatewayContext, options: { taskId: string; re
       { details: { taskId: options.taskId, approvalId: approval.id, reason: detection.reason } },
     );
   }
+}
+
+/**
+ * A task of a type with approveSpendAbove that has spent that much waits for a person before
+ * spending more: its call is held as an approval (approval_pending); once approved the task goes
+ * on without asking again.
+ */
+async function checkTaskSpend(context: GatewayContext, options: { taskId: string; taskType?: string; requestId: string; scopes: CallScopes; keyId: string }): Promise<void> {
+  const threshold = options.taskType === undefined ? undefined : context.config.taskTypes[options.taskType]?.approveSpendAbove;
+  if (threshold === undefined || context.approvals.spendApproved(options.taskId)) return;
+  const [line] = await context.store.snapshot([budgetLineKey(scopeKey('task', options.taskId), { window: 'total', label: 'all' })]);
+  const spent = line?.committedInNanoUsd ?? 0;
+  if (spent < threshold) return;
+  const approval = askToContinue(context, options, {
+    why: { spentAbove: nanoToUsdText(threshold) },
+    reason: `the task has spent $${nanoToUsdText(spent)}, past taskTypes.${options.taskType}.approveSpendAbove ($${nanoToUsdText(threshold)})`,
+  });
+  if (approval.status === 'approved') {
+    context.approvals.use(approval.id);
+    context.approvals.approveSpend(options.taskId);
+    return;
+  }
+  throw new WardenError(
+    approval.status === 'pending' ? 'approval_pending' : 'budget_exceeded',
+    approval.status === 'pending'
+      ? `Task "${options.taskId}" has spent $${nanoToUsdText(spent)}, past the $${nanoToUsdText(threshold)} that needs a person's approval. Approval ${approval.id} is pending: \`warden approvals approve ${approval.id}\`, then retry.`
+      : `Task "${options.taskId}" may not spend more: approval ${approval.id} to go past $${nanoToUsdText(threshold)} was ${approval.status}.`,
+    { details: { taskId: options.taskId, approvalId: approval.id } },
+  );
+}
+
+/** The approval a paused task waits on to go on (one per task and cause while it is open). */
+function askToContinue(context: GatewayContext, options: { taskId: string; requestId: string; scopes: CallScopes; keyId: string }, ask: { why: Record<string, string>; reason: string }): ApprovalRecord {
+  return context.approvals.request({
+    tool: 'continue-task',
+    argumentsJson: JSON.stringify({ taskId: options.taskId, ...ask.why }),
+    reason: ask.reason,
+    taskId: options.taskId,
+    keyId: options.keyId,
+    ...(options.scopes.team === undefined ? {} : { team: options.scopes.team }),
+    requestId: options.requestId,
+  });
 }

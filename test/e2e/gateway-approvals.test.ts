@@ -87,3 +87,28 @@ describe('gateway approvals', () => {
     expect(statuses).toEqual(['denied', 'expired']);
   });
 });
+
+describe('gateway approvals for spend', () => {
+  it('holds a task past its approveSpendAbove until a person approves, then lets it go on', async () => {
+    harness = await createGatewayHarness({ config: { taskTypes: { research: { approveSpendAbove: '0.00002' } } } });
+    harness.mock.setBehavior({ inputTokens: 10, outputTokens: 20 });
+    const { openai } = await harness.client();
+    const ask = () =>
+      openai.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Dig deeper.' }], max_tokens: 64 }, { headers: { 'x-warden-task': 'study', 'x-warden-task-type': 'research' } })
+        .then(
+          () => ({ status: 200 }) as PushOutcome,
+          (error: ApiError): PushOutcome => ({ status: error.status, code: error.code, message: error.message, ...approvalIdIn(error.message) }),
+        );
+    // Each call costs $0.0000135: the second passes $0.00002.
+    expect((await ask()).status).toBe(200);
+    expect((await ask()).status).toBe(200);
+    const held = await ask();
+    expect(held).toMatchObject({ status: 423, code: 'approval_pending' });
+    expect(harness.mock.requests).toHaveLength(2);
+    expect(await harness.admin('POST', `/admin/approvals/${held.approvalId}/approve`, {})).toMatchObject({ status: 200 });
+    expect((await ask()).status).toBe(200);
+    expect((await ask()).status).toBe(200);
+    expect((await harness.rows('approval-request'))[0]?.data).toMatchObject({ tool: 'continue-task' });
+  });
+});

@@ -75,7 +75,9 @@ describe('a replica killed (SIGKILL) with streams in flight', () => {
 
     proxy.cut();
     mock.setBehavior({ inputTokens: 10, outputTokens: 60, chunkIntervalInMs: 500 });
-    const streams = await Promise.all([0, 1, 2].map(() => call(doomed as Replica, key, true)));
+    const streams = await Promise.all([0, 1, 2].map(() => call(doomed as Replica, key, true))).catch((error: unknown) => {
+      throw new Error(`the streams could not start: ${String(error)}; the replica said:\n${doomed?.output()}`, { cause: error });
+    });
     expect(streams.map((answer) => answer.status)).toEqual([200, 200, 200]);
     const requestIds = streams.map((answer) => answer.headers.get('x-warden-request-id'));
     // The first chunk of each has arrived: all three reached the upstream.

@@ -21,6 +21,9 @@ export async function migratePostgres(pool: Pick<pg.Pool, 'connect'>, schema: st
   const quoted = quotePostgresIdentifier(schema);
   const appliedVersions: number[] = [];
   const client = await pool.connect();
+  // As in the ledger's writes: a dropped connection between statements must not crash the process.
+  const ignoreDrop = (): void => undefined;
+  client.on('error', ignoreDrop);
   let failure: Error | undefined;
   try {
     await underMigrationLock(client, schema, async () => {
@@ -46,6 +49,7 @@ export async function migratePostgres(pool: Pick<pg.Pool, 'connect'>, schema: st
     failure = error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
+    client.off('error', ignoreDrop);
     // Releasing with the error closes the connection, which also ends a failed step's transaction and its lock.
     client.release(failure);
   }

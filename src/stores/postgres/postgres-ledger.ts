@@ -199,6 +199,10 @@ export class PostgresLedger {
    */
   private async insertBatch(rows: readonly PostgresLedgerRow[]): Promise<void> {
     const client = await this.options.pool.connect();
+    // A connection that drops between two statements emits 'error' on the checked-out client;
+    // unheard, that would crash the process. The next statement fails and the batch is retried.
+    const ignoreDrop = (): void => undefined;
+    client.on('error', ignoreDrop);
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`warden-ledger:${this.table}`]);
@@ -218,10 +222,12 @@ export class PostgresLedger {
       ]);
       await client.query('COMMIT');
     } catch (error) {
+      client.off('error', ignoreDrop);
       // Closing the connection ends the transaction; a connection in an unknown state must not go back to the pool.
       client.release(error instanceof Error ? error : true);
       throw error;
     }
+    client.off('error', ignoreDrop);
     client.release();
   }
 }
