@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { request } from 'undici';
+import { deleteRedisNamespace } from '../src/stores/redis/delete-redis-namespace.js';
 import { benchEnvironment } from './bench-environment.js';
 import { waitForLedgerRows } from './load/read-admin-ledger.js';
 import { chatRequestBody, ErrorTally } from './load/send-chat-request.js';
@@ -109,12 +110,7 @@ async function cleanUp(): Promise<void> {
   const redis = new Redis(redisUrl);
   const postgres = new pg.Pool({ connectionString: postgresUrl, max: 1 });
   for (const namespace of namespaces) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${namespace}}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteRedisNamespace(redis, namespace);
     await postgres.query(`DROP SCHEMA IF EXISTS "${namespace}" CASCADE`);
   }
   redis.disconnect();

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { BudgetLine, Store } from '../src/core/store.js';
 import { combineStores } from '../src/stores/combine-stores.js';
 import { createMemoryStore } from '../src/stores/memory/memory-store.js';
+import { deleteRedisNamespace } from '../src/stores/redis/delete-redis-namespace.js';
 import { createRedisBudgetStore } from '../src/stores/redis/redis-budget-store.js';
 import { createSqliteStore } from '../src/stores/sqlite/sqlite-store.js';
 
@@ -99,12 +100,7 @@ async function measureRedis(): Promise<SubjectResult> {
   } finally {
     await store.close();
     const cleaner = new Redis(url);
-    let cursor = '0';
-    do {
-      const [next, keys] = await cleaner.scan(cursor, 'MATCH', `{${namespace}}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await cleaner.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteRedisNamespace(cleaner, namespace);
     cleaner.disconnect();
   }
 }

@@ -23,7 +23,7 @@ export async function relayJson(options: { context: GatewayContext; attempt: Cal
     if (!(error instanceof SyntaxError)) throw error;
     parsed = undefined;
   }
-  if (context.config.loopDetection !== undefined || call.toolCheck !== undefined || tracksToolCalls(context)) call.toolCalls = observedToolCalls(translation.upstreamDialect, parsed);
+  if (context.config.loopDetection !== undefined || call.toolCheck !== undefined || context.taskLimits.countsToolCalls) call.toolCalls = observedToolCalls(translation.upstreamDialect, parsed);
   // A 200 without readable usage is charged its whole reservation, never $0.
   const { usage } = parsed === undefined ? { usage: undefined } : dialectUsage[translation.upstreamDialect].readUsage(parsed);
   const settled = await settleCall(context.runtime, prepared, {
@@ -63,8 +63,4 @@ export async function relayJson(options: { context: GatewayContext; attempt: Cal
     }),
   });
   call.response.end(bytes);
-}
-
-function tracksToolCalls(context: GatewayContext): boolean {
-  return Object.values(context.config.taskTypes).some((taskType) => taskType.maxToolCalls !== undefined);
 }

@@ -49,7 +49,7 @@ export function relayStream(options: {
     includeUsage: !attempt.hideUsageChunk,
   });
   const passthrough = translator === undefined && !attempt.hideUsageChunk;
-  const watchTools = context.config.loopDetection !== undefined || call.toolCheck !== undefined || Object.values(context.config.taskTypes).some((taskType) => taskType.maxToolCalls !== undefined);
+  const watchTools = context.config.loopDetection !== undefined || call.toolCheck !== undefined || context.taskLimits.countsToolCalls;
   const toolCalls = watchTools ? createStreamToolCalls(translation.upstreamDialect) : undefined;
   const cached: string[] | undefined = call.cacheKey === undefined ? undefined : [];
   const body = upstreamResponse.body;

@@ -9,6 +9,8 @@ export interface TaskLimits {
   check(tasks: readonly TaskRef[]): void;
   /** Counts the tool calls an answer made, on the task and every task it belongs to. */
   countToolCalls(tasks: readonly TaskRef[], toolCalls: number): void;
+  /** True when some task type limits tool calls, so answers' tool calls must be read. */
+  readonly countsToolCalls: boolean;
 }
 
 // Tasks idle this long are forgotten: an agent run that long without a call has ended.
@@ -33,6 +35,7 @@ export function createTaskLimits(options: { config: Readonly<WardenConfig>; cloc
     return entry;
   };
   return {
+    countsToolCalls: Object.values(config.taskTypes).some((taskType) => taskType.maxToolCalls !== undefined),
     check(refs) {
       if (!limited) return;
       const nowInMs = clock.now();

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { deleteRedisNamespace } from '../../src/stores/redis/delete-redis-namespace.js';
 
 /** The machine's Redis, which the Redis suites need: they fail (never skip) when it is missing. */
 export const testRedisUrl = process.env.WARDEN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -16,12 +17,7 @@ export async function dropRedisNamespace(namespace: string): Promise<void> {
   const redis = new Redis(testRedisUrl, { lazyConnect: true });
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${namespace}}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteRedisNamespace(redis, namespace);
   } finally {
     redis.disconnect();
   }
