@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SseEvent, SseParser } from '../src/core/sse-parser.js';
+import { createSeededRandom } from '../src/planner/seeded-random.js';
 
 /** The recorded provider responses shared by every checkout: <repo>/../shared/fixtures/. */
 export const fixturesDirectory = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
@@ -40,20 +41,10 @@ export function frameFixtureStream(file: string): Uint8Array {
   return new TextEncoder().encode(framed);
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing random split can be replayed by seed. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), state | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Cuts bytes into chunks of 1..maxChunkLength bytes at random positions. */
 export function splitRandomly(bytes: Uint8Array, seed: number, maxChunkLength = 64): Uint8Array[] {
-  const random = createRandom(seed);
+  // Seeded, so a failing random split can be replayed.
+  const random = createSeededRandom(seed);
   const chunks: Uint8Array[] = [];
   for (let start = 0; start < bytes.length; ) {
     const end = Math.min(bytes.length, start + 1 + Math.floor(random() * maxChunkLength));

@@ -1,6 +1,7 @@
 import type { ApprovalRecord } from '../core/approval-record.js';
 import type { KillSwitch, VirtualKeyRecord } from '../core/control-records.js';
 import { errorCodes, WardenError, type ErrorCode } from '../core/warden-error.js';
+import type { CostReport } from '../reports/cost-report.js';
 
 /** A key record as the admin API returns it: everything but the HMAC. */
 export type AdminKeyRecord = Omit<VirtualKeyRecord, 'hash'>;
@@ -25,6 +26,8 @@ export interface AdminClient {
   clearKillSwitch(target: string): Promise<boolean>;
   listApprovals(): Promise<ApprovalRecord[]>;
   decideApproval(id: string, decision: { approve: boolean; reason?: string }): Promise<ApprovalRecord>;
+  /** GET /admin/reports: the gateway reads its ledger and reads the times against its own clock. */
+  report(parameters: { since?: string; until?: string; by?: string }): Promise<CostReport>;
 }
 
 export interface AdminClientOptions {
@@ -84,6 +87,10 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     decideApproval: async (id, decision) =>
       (await request<{ approval: ApprovalRecord }>('POST', `/admin/approvals/${encodeURIComponent(id)}/${decision.approve ? 'approve' : 'deny'}`, decision.reason === undefined ? {} : { reason: decision.reason }))
         .approval,
+    report: (parameters) => {
+      const query = new URLSearchParams(Object.entries(parameters).filter((entry): entry is [string, string] => entry[1] !== undefined));
+      return request<CostReport>('GET', `/admin/reports?${query.toString()}`);
+    },
   };
 }
 

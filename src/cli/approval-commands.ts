@@ -1,15 +1,16 @@
-import type { AdminClient } from './admin-client.js';
 import type { CliOutput } from './cli-output.js';
 import { formatTable, formatTimeInMs } from './format-table.js';
+import type { ApprovalDesk } from './store-approvals.js';
 
 interface CommandContext {
-  client: AdminClient;
+  /** A gateway's admin API, or a store opened directly. */
+  client: ApprovalDesk;
   output: CliOutput;
   /** Print the API's JSON instead of text for people. */
   json?: boolean;
 }
 
-/** `warden approvals list`: tool calls waiting for a person, and recent decisions. */
+/** `warden approvals list`: tool calls (and held tasks) waiting for a person, and the last day's decisions. */
 export async function listApprovalsCommand(options: CommandContext): Promise<void> {
   const approvals = await options.client.listApprovals();
   if (options.json) {
@@ -40,7 +41,7 @@ export async function decideApprovalCommand(options: CommandContext & { id: stri
   }
   options.output.out(
     approval.status === 'approved'
-      ? `Approved ${approval.id}: the agent's next try of ${approval.tool} goes through (once).`
+      ? `Approved ${approval.id}: ${approval.tool} goes through once (an SDK agent waiting on it now; a gateway agent on its next try).`
       : `Denied ${approval.id}: ${approval.tool} is refused for this call.`,
   );
 }

@@ -2,6 +2,14 @@
 export interface CliOutput {
   out(text: string): void;
   error(text: string): void;
+  /** Where progress bars are drawn (stderr); they are drawn only when it is a terminal. */
+  progress?: ProgressStream;
+}
+
+/** The slice of a terminal stream a progress bar needs. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
 }
 
 /** Writes to the process's stdout and stderr, one line per call. */
@@ -9,6 +17,7 @@ export function createProcessOutput(): CliOutput {
   return {
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     error: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    progress: process.stderr,
   };
 }
 

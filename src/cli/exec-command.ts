@@ -27,6 +27,8 @@ export interface ExecCommandOptions {
   /** Default 'inherit': the command reads warden's stdin. */
   stdin?: 'ignore' | 'inherit';
   bubblewrapPath?: string;
+  /** Default true; false keeps memory and processes to per-process rlimits, as on a machine without a usable cgroup. */
+  useCgroup?: boolean;
 }
 
 /** Exit codes of `warden exec` itself, as timeout(1) uses them. */
@@ -36,7 +38,8 @@ const failedExitCode = 125;
 /**
  * `warden exec [--policy <file>] -- <command…>`: runs the command in the sandbox, passes its output
  * through and returns its exit code; 124 when the wall clock ran out, 125 when Warden could not
- * run it, 128 + N when signal N ended it.
+ * run it, 128 + N when signal N ended it. Notes on stderr when memory and processes were limited
+ * per process only, for want of a usable cgroup.
  */
 export async function execCommand(options: ExecCommandOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
@@ -52,6 +55,7 @@ export async function execCommand(options: ExecCommandOptions): Promise<number> 
       stdin: options.stdin ?? 'inherit',
       onOutput: (stream, chunk) => (stream === 'stdout' ? stdout : stderr).write(chunk),
       ...(options.bubblewrapPath === undefined ? {} : { bubblewrapPath: options.bubblewrapPath }),
+      ...(options.useCgroup === undefined ? {} : { useCgroup: options.useCgroup }),
     });
   } catch (error) {
     if (!isWardenError(error)) throw error;
@@ -59,8 +63,13 @@ export async function execCommand(options: ExecCommandOptions): Promise<number> 
     return failedExitCode;
   }
   const exitCode = exitCodeOf(result);
+  if (result.limitsEnforcedBy === 'rlimit') {
+    options.output.error(
+      `warden exec: memory and process limits were per process (rlimit), not for the whole command: ${result.cgroupUnavailableReason ?? 'no usable cgroup'}. Run warden as root or delegate the memory and pids cgroup controllers to it; set requireCgroup: true in the policy to refuse instead.`,
+    );
+  }
   if (result.limitsHit.length > 0) {
-    options.output.error(`warden exec: limit hit: ${result.limitsHit.map((name) => describeLimit(name, policy.limits)).join(', ')}; exit ${exitCode}`);
+    options.output.error(`warden exec: limit hit: ${result.limitsHit.map((name) => describeLimit(name, policy.limits, result)).join(', ')}; exit ${exitCode}`);
   }
   return exitCode;
 }
@@ -71,12 +80,13 @@ function exitCodeOf(result: SandboxResult): number {
   return 128 + (result.signal === null ? 0 : (constants.signals[result.signal] ?? 0));
 }
 
-function describeLimit(name: SandboxLimitName, limits: SandboxPolicy['limits']): string {
+function describeLimit(name: SandboxLimitName, limits: SandboxPolicy['limits'], result: SandboxResult): string {
+  const scope = result.limitsEnforcedBy === 'rlimit' ? 'per process' : `for the whole command, ${result.limitsEnforcedBy}`;
   const descriptions: Record<SandboxLimitName, string> = {
     wallClock: `wall clock ${limits.wallClockInSeconds} s (every process was killed)`,
     cpu: `CPU time ${limits.cpuInSeconds} s`,
-    memory: `memory ${limits.memoryInMb} MB`,
-    processes: `processes ${limits.processes}`,
+    memory: `memory ${limits.memoryInMb} MB (${scope})`,
+    processes: `processes ${limits.processes} (${result.limitsEnforcedBy === 'rlimit' ? 'RLIMIT_NPROC' : scope})`,
     fileSize: `file size ${limits.fileSizeInMb} MB`,
     output: `output ${limits.maxOutputInKb} KB per stream (the rest was dropped)`,
   };

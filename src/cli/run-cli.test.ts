@@ -75,6 +75,15 @@ describe('warden', () => {
     for (const command of ['serve', 'config', 'keys', 'kill', 'unkill', 'kills']) expect(result.stdout).toContain(command);
   });
 
+  it('tells how approvals are decided with and without a gateway', async () => {
+    const help = await run(['approvals', '--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain('--db <file>');
+    expect(help.stdout).toContain('--config <file>');
+    const approve = await run(['approvals', 'approve', '--help']);
+    expect(approve.stdout).toContain("the SQLite file of an SDK agent's store");
+  });
+
   it('exits 1 on an unknown command', async () => {
     const result = await run(['frobnicate']);
     expect(result.exitCode).toBe(1);

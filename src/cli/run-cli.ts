@@ -9,6 +9,10 @@ import { decideApprovalCommand, listApprovalsCommand } from './approval-commands
 import { killCommand, listKillsCommand, unkillCommand } from './kill-commands.js';
 import type { Environment } from './load-config-file.js';
 import { migrateCommand } from './migrate-command.js';
+import { addPlanCommand } from './add-plan-command.js';
+import { addReplayCommand } from './add-replay-command.js';
+import { addReportCommand } from './add-report-command.js';
+import { openStoreApprovals, type ApprovalDesk } from './store-approvals.js';
 
 /** What `warden serve` is handed; the real one lives in serve.ts. */
 export type ServeFunction = (options: { configPath?: string; port?: number; host?: string; sqlitePath?: string }) => Promise<void>;
@@ -49,7 +53,7 @@ function createProgram(options: RunCliOptions): Command {
     .description('Warden: the cost and safety control plane for AI agents.')
     .exitOverride()
     .configureOutput({ writeOut: (text) => output.out(text), writeErr: (text) => output.error(text) })
-    .option('--url <url>', `the running gateway, for keys and kill switches (env WARDEN_URL, default ${defaultUrl})`)
+    .option('--url <url>', `the running gateway, for keys, kill switches, approvals and reports (env WARDEN_URL, default ${defaultUrl})`)
     .option('--admin-key <key>', 'the gateway admin key (env WARDEN_ADMIN_KEY)');
 
   const client = (command: Command): AdminClient => {
@@ -104,20 +108,29 @@ function createProgram(options: RunCliOptions): Command {
       if (exitCode !== 0) throw new CommanderError(exitCode, 'warden.exec', `the command exited with ${exitCode}`);
     });
 
-  addAdminCommands({ program, output, client });
+  addPlanCommand({ program, env, output });
+  addReplayCommand({ program, env, output });
+  addReportCommand({ program, env, output, client });
+  addAdminCommands({ program, output, env, client });
   return program;
 }
 
-/** The commands that talk to a running gateway's admin API. */
-function addAdminCommands(options: { program: Command; output: CliOutput; client: (command: Command) => AdminClient }): void {
-  const { program, output, client } = options;
+/** Where `warden approvals` finds the store when it does not ask a gateway. */
+interface StoreFlags {
+  db?: string;
+  config?: string;
+}
+
+/** The commands that talk to a running gateway's admin API (approvals also to a store directly). */
+function addAdminCommands(options: { program: Command; output: CliOutput; env: Environment; client: (command: Command) => AdminClient }): void {
+  const { program, output, env, client } = options;
   const keys = program.command('keys').description('manage virtual keys on a running gateway');
   keys
     .command('create')
     .description('create a virtual key; its plaintext is printed once')
     .option('--name <name>', 'who or what uses the key')
     .option('--team <team>', 'team the key is charged to')
-    .option('--budget <spec>', 'hard budget like 25/day or $0.50/hour (repeatable)', collect)
+    .option('--budget <spec>', 'hard budget like 25/day or $0.50/hour (repeatable); "25/day shadow" only records what it would refuse', collect)
     .option('--models <list>', 'comma-separated models or tiers the key may call (default: all)', splitList)
     .option('--cache', 'opt the key into the response cache')
     .option('--json', 'print JSON')
@@ -159,21 +172,47 @@ function addAdminCommands(options: { program: Command; output: CliOutput; client
     .option('--json', 'print JSON')
     .action(async (target: string, flags: { json?: boolean }, command: Command) =>
       unkillCommand({ client: client(command), output, target, json: flags.json === true }));
-  const approvals = program.command('approvals').description("tool calls waiting for a person's approval on a running gateway");
+  const approvals = program
+    .command('approvals')
+    .description("tool calls and held tasks waiting for a person's approval: on a running gateway (--url), or in a store directly (--db, --config)")
+    .addHelpText(
+      'after',
+      `
+Without --db or --config the commands ask a running gateway's admin API (--url, --admin-key).
+With --db <file> they open the SQLite file an SDK agent's store uses; with --config <file> the
+store that config names (its SQLite file, or Redis and PostgreSQL), so approvals asked by SDK agents,
+or by gateway replicas sharing Redis, can be decided without a gateway in between.`,
+    );
+  const withDesk = async (flags: StoreFlags, command: Command, work: (approvalDesk: ApprovalDesk) => Promise<void>): Promise<void> => {
+    if (flags.db === undefined && flags.config === undefined) return work(client(command));
+    const opened = await openStoreApprovals({ ...(flags.config === undefined ? {} : { configPath: flags.config }), ...(flags.db === undefined ? {} : { sqlitePath: flags.db }), env });
+    try {
+      await work(opened);
+    } finally {
+      await opened.close();
+    }
+  };
   approvals
     .command('list')
-    .description('list approvals asked for, pending first by age')
+    .description('list approvals asked for, oldest first, with the last day\'s decisions')
+    .option('--db <file>', "the SQLite file of an SDK agent's store, instead of a gateway")
+    .option('--config <file>', 'open the store this config names, instead of a gateway')
     .option('--json', 'print JSON')
-    .action(async (flags: { json?: boolean }, command: Command) => listApprovalsCommand({ client: client(command), output, json: flags.json === true }));
+    .action(async (flags: StoreFlags & { json?: boolean }, command: Command) =>
+      withDesk(flags, command, (approvalDesk) => listApprovalsCommand({ client: approvalDesk, output, json: flags.json === true })));
   for (const [name, approve] of [['approve', true], ['deny', false]] as const) {
     approvals
       .command(name)
-      .description(approve ? 'let the held tool call through, once' : 'refuse the held tool call')
+      .description(approve ? 'let the held tool call (or task) through, once' : 'refuse the held tool call (or task)')
       .argument('<id>', 'approval id, like apr_3f9a…')
       .option('--reason <text>', 'why, kept in the ledger')
+      .option('--db <file>', "the SQLite file of an SDK agent's store, instead of a gateway")
+      .option('--config <file>', 'open the store this config names, instead of a gateway')
       .option('--json', 'print JSON')
-      .action(async (id: string, flags: { reason?: string; json?: boolean }, command: Command) =>
-        decideApprovalCommand({ client: client(command), output, id, approve, ...(flags.reason === undefined ? {} : { reason: flags.reason }), json: flags.json === true }));
+      .action(async (id: string, flags: StoreFlags & { reason?: string; json?: boolean }, command: Command) =>
+        withDesk(flags, command, (approvalDesk) =>
+          decideApprovalCommand({ client: approvalDesk, output, id, approve, ...(flags.reason === undefined ? {} : { reason: flags.reason }), json: flags.json === true }),
+        ));
   }
   program
     .command('kills')

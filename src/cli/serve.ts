@@ -12,6 +12,7 @@ import { demoConfig } from './demo-config.js';
 import { loadConfigFile, type Environment } from './load-config-file.js';
 import { derivedKey, loadOrCreateSecret } from './serve-secrets.js';
 import { printBanner } from './print-banner.js';
+import { WardenError } from '../core/warden-error.js';
 
 export interface ServeOptions {
   configPath?: string;
@@ -51,6 +52,7 @@ export async function startGateway(options: ServeOptions & { env?: Environment; 
   const sqlitePath = resolve(config.server.sqlitePath);
   const secret = loadOrCreateSecret({ ...(config.admin.secret === undefined ? {} : { configured: config.admin.secret }), ...(env.WARDEN_SECRET === undefined ? {} : { env: env.WARDEN_SECRET }), path: resolve(dirname(sqlitePath), `${sqlitePath.split('/').at(-1) ?? 'warden.db'}.secret`) });
   const adminKey = config.admin.key ?? env.WARDEN_ADMIN_KEY ?? (demo ? derivedKey(secret, 'admin') : undefined);
+  const viewerKeys = [...config.admin.viewerKeys, ...viewerKeyFromEnv(env.WARDEN_VIEWER_KEY)];
 
   const simulated = Object.values(config.providers).find((provider) => provider.type === 'simulated');
   let mock: MockUpstream | undefined;
@@ -64,7 +66,14 @@ export async function startGateway(options: ServeOptions & { env?: Environment; 
     await mock?.close();
     throw error;
   }
-  const gateway = createGateway({ config, store, secret, ...(adminKey === undefined ? {} : { adminKey }), ...(mock ? { simulatedUrl: mock.url } : {}), logger });
+  let gateway: Gateway;
+  try {
+    gateway = createGateway({ config, store, secret, ...(adminKey === undefined ? {} : { adminKey }), viewerKeys, ...(mock ? { simulatedUrl: mock.url } : {}), logger });
+  } catch (error) {
+    await store.close();
+    await mock?.close();
+    throw error;
+  }
 
   let demoKey: string | undefined;
   if (demo) {
@@ -102,6 +111,13 @@ export async function startGateway(options: ServeOptions & { env?: Environment; 
     return stopping;
   };
   return { url, gateway, config, adminKey, demoKey, stop };
+}
+
+/** WARDEN_VIEWER_KEY, when set, is one more read-only login to the control panel, named "viewer". */
+function viewerKeyFromEnv(key: string | undefined): Array<{ name: string; key: string }> {
+  if (key === undefined || key === '') return [];
+  if (key.length < 16) throw new WardenError('invalid_config', 'WARDEN_VIEWER_KEY must be at least 16 characters; generate one with `openssl rand -hex 24`.');
+  return [{ name: 'viewer', key }];
 }
 
 /** `warden serve`: starts the gateway, prints where it is and a first request, stops cleanly on SIGINT/SIGTERM. */

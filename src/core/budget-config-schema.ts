@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dollarAmount, percent, positiveInteger, scopeSelector, windowKind } from './config-fields.js';
+import { dollarAmount, enforcementMode, percent, positiveInteger, scopeSelector, windowKind } from './config-fields.js';
 
 export const ladderAction = z.enum(['log', 'notify', 'downgrade', 'stop'], {
   error: 'expected one of log, notify, downgrade, stop',
@@ -23,6 +23,8 @@ export const limitsSchema = z.strictObject({
   ladder: z.array(ladderStageSchema).default([]),
   /** When the shared budget store is down: refuse (fail-closed) or spend up to this replica's share (local-allowance). Default: storage.onBudgetStoreDown. */
   onStoreDown: z.enum(['fail-closed', 'local-allowance'], { error: 'expected fail-closed or local-allowance' }).optional(),
+  /** shadow: spend is counted and would-refuse / would-downgrade recorded, nothing refused or changed. Absent: enforce. */
+  mode: enforcementMode.optional(),
 });
 
 export const budgetSchema = limitsSchema

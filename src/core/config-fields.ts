@@ -38,3 +38,14 @@ export const scopeSelector = z.string().refine((value) => scopePattern.test(valu
   error: (issue) =>
     `expected a scope like "team:research", "user:*" or "tag:feature=search" (kinds: org, team, key, task, user, tag, model, provider), got ${JSON.stringify(issue.input)}`,
 });
+
+/**
+ * enforce (the default when absent): a budget or policy refuses, clamps, downgrades or denies. shadow:
+ * it is judged on live traffic and what it would have done is recorded (a `shadow-decide` ledger event
+ * and warden_shadow_decisions_total), but nothing is refused, clamped or downgraded.
+ */
+export const enforcementMode = z.enum(['enforce', 'shadow'], {
+  error: 'expected enforce or shadow (shadow: judge live calls and record what would have been refused or downgraded, without refusing anything)',
+});
+
+export type EnforcementMode = z.output<typeof enforcementMode>;

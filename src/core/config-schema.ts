@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { budgetSchema, taskTypeSchema } from './budget-config-schema.js';
 import { guardrailsConfigShape } from './guardrails-config-schema.js';
+import { sloConfigShape } from './slo-config-schema.js';
 import { dollarAmount, positiveInteger, usdPerMillionTokens } from './config-fields.js';
 import { gatewayConfigShape } from './gateway-config-schema.js';
 
@@ -70,6 +71,7 @@ export const configSchema = z.strictObject({
   estimation: estimationSchema.default(() => estimationSchema.parse({})),
   ...gatewayConfigShape,
   ...guardrailsConfigShape,
+  ...sloConfigShape,
 }).superRefine((config, context) => {
   const tiers = Object.keys(config.tiers);
   const knownTier = (tier: string | undefined, path: PropertyKey[]): void => {
@@ -79,6 +81,11 @@ export const configSchema = z.strictObject({
   };
   knownTier(config.routing.defaultTier, ['routing', 'defaultTier']);
   config.routing.rules.forEach((rule, index) => knownTier(rule.tier, ['routing', 'rules', index, 'tier']));
+  config.slos.forEach((slo, index) => {
+    if (slo.capPerTask !== undefined && slo.taskType !== undefined && config.taskTypes[slo.taskType] === undefined) {
+      context.addIssue({ code: 'custom', path: ['slos', index, 'taskType'], message: `unknown task type "${slo.taskType}"; declare it under taskTypes (an empty {} will do) so its cap per task has a home` });
+    }
+  });
   const providers = Object.keys(config.providers);
   for (const [model, provider] of Object.entries(config.models)) {
     if (!providers.includes(provider)) {

@@ -9,6 +9,8 @@ export interface KeyBudget {
   hardInNanoUsd?: NanoUsd;
   softInNanoUsd?: NanoUsd;
   calls?: number;
+  /** shadow: judged and recorded (`shadow-decide`), never refused; absent: enforced. */
+  mode?: 'shadow';
 }
 
 /**

@@ -39,6 +39,12 @@ export interface DecideToolOptions {
   resolvePath?: ResolvePath;
   /** What relative paths are relative to; default each rule's first workspace. */
   workingDirectory?: string;
+  /**
+   * Judge shadow policies and rules as if enforced. By default they are left out (shadow
+   * policies apply to no one; shadow rules admit their tool by name only), so a caller that does
+   * not know about shadow mode enforces exactly what is in force.
+   */
+  includeShadow?: boolean;
 }
 
 /**
@@ -74,7 +80,7 @@ export async function decideTool(options: DecideToolOptions): Promise<ToolDecisi
  * arguments exist: allowed when some applicable rule names it. Arguments are checked per call.
  * @example decideToolOffer({ policies: config.toolPolicies, subject: { key: 'key_1' }, name: 'shell' })
  */
-export function decideToolOffer(options: Pick<DecideToolOptions, 'policies' | 'subject' | 'name'>): ToolDecision {
+export function decideToolOffer(options: Pick<DecideToolOptions, 'policies' | 'subject' | 'name' | 'includeShadow'>): ToolDecision {
   const candidates = candidateRules(options);
   if (!Array.isArray(candidates)) return candidates;
   const first = candidates[0];
@@ -87,10 +93,13 @@ interface CandidateRule {
 }
 
 /** The rules that name the tool for this subject, or the decision when there are none. */
-function candidateRules(options: Pick<DecideToolOptions, 'policies' | 'subject' | 'name'>): CandidateRule[] | ToolDecision {
+function candidateRules(options: Pick<DecideToolOptions, 'policies' | 'subject' | 'name' | 'includeShadow'>): CandidateRule[] | ToolDecision {
   const { policies, subject, name } = options;
-  if (policies.length === 0) return { kind: 'allow' };
-  const applicable = policies.map((policy, index) => ({ policy, index })).filter(({ policy }) => applies(policy, subject));
+  const shadow = options.includeShadow === true;
+  // Positions stay those of the config, so a denial names the rule an operator edits.
+  const inForce = policies.map((policy, index) => ({ policy, index })).filter(({ policy }) => shadow || policy.mode !== 'shadow');
+  if (inForce.length === 0) return { kind: 'allow' };
+  const applicable = inForce.filter(({ policy }) => applies(policy, subject));
   if (applicable.length === 0) {
     return {
       kind: 'deny',
@@ -101,7 +110,7 @@ function candidateRules(options: Pick<DecideToolOptions, 'policies' | 'subject' 
     policy.tools.flatMap((rule, position) => {
       if (!matchGlob(rule.name, name)) return [];
       const reference: ToolRuleReference = { path: `toolPolicies[${index}].tools[${position}]`, tool: rule.name, ...(policy.name === undefined ? {} : { policy: policy.name }) };
-      return [{ rule, reference }];
+      return [{ rule: shadow || rule.mode !== 'shadow' ? rule : { name: rule.name, requireApproval: false }, reference }];
     }),
   );
   if (candidates.length === 0) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInteger } from './config-fields.js';
+import { enforcementMode, positiveInteger } from './config-fields.js';
 
 const urlText = z.string().refine(
   (value) => {
@@ -195,6 +195,18 @@ export const adminSchema = z.strictObject({
   key: z.string().min(16, { error: 'the admin key must be at least 16 characters; generate one with `openssl rand -hex 24`' }).optional(),
   /** HMAC secret virtual keys are stored under. Use "${WARDEN_SECRET}"; changing it invalidates every key. */
   secret: z.string().min(16, { error: 'the secret must be at least 16 characters; generate one with `openssl rand -hex 32`' }).optional(),
+  /** Read-only logins to the control panel at /ui: they see everything, and may not kill, unkill, approve or deny. */
+  viewerKeys: z
+    .array(
+      z.strictObject({
+        /** Shown in the panel and in the log as who is watching. */
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/, { error: 'a viewer name is 1 to 64 letters, digits, spaces and . _ @ -, like "noc-screen"' }),
+        key: z.string().min(16, { error: 'a viewer key must be at least 16 characters; use "${WARDEN_VIEWER_KEY}" and generate one with `openssl rand -hex 24`' }),
+      }),
+    )
+    .default([]),
+  /** Mark the /ui session cookie Secure (sent over HTTPS only): set it when people reach Warden through TLS. */
+  secureCookies: z.boolean().default(false),
 });
 
 /** What the gateway does with tools the tool policy (toolPolicies) does not allow. */
@@ -205,6 +217,8 @@ export const toolChecksSchema = z.strictObject({
   called: z.enum(['refuse', 'flag'], { error: 'expected refuse or flag' }).default('refuse'),
   /** How long a tool call waits for a person's approval before it counts as denied. */
   approvalTimeoutInSeconds: positiveInteger.default(900),
+  /** shadow: the whole tool policy is only judged; denials and holds are recorded as shadow decisions, nothing is refused, stripped or held. */
+  mode: enforcementMode.default('enforce'),
 });
 
 export const loggingSchema = z.strictObject({
@@ -217,7 +231,7 @@ export const loggingSchema = z.strictObject({
 export const gatewayConfigShape = {
   server: serverSchema.default(() => serverSchema.parse({})),
   storage: storageSchema.default(() => storageSchema.parse({})),
-  admin: adminSchema.default({}),
+  admin: adminSchema.default(() => adminSchema.parse({})),
   /** Upstreams by name. Without any, `warden serve` runs the simulated provider. */
   providers: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, { error: 'a provider name is lowercase letters, digits, - and _' }), providerSchema).default({}),
   /** Which provider serves a model, where the catalogue or the provider's models list does not say. */

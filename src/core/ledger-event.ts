@@ -25,6 +25,14 @@ export const ledgerEventTypes = [
   'approval-decide',
   // A sandboxed command ran into one of its limits (timeout, CPU, memory, processes, file size, output).
   'sandbox-limit-cross',
+  // A cost SLO was breached: an overrun that lasted, or a burn rate that empties the monthly budget early.
+  'slo-breach',
+  // A budget or policy in mode shadow would have refused, clamped, downgraded, denied or held this
+  // call (data.kind), and did not. Its own type, not call-refuse or tool-deny with a flag, so every
+  // existing count of refusals and denials (reports, metrics, tests) stays a count of real ones.
+  'shadow-decide',
+  // A task reported how it ended (data.outcome 'success' | 'failure', data.note?); the last one a task reports counts.
+  'task-finish',
 ] as const;
 
 export type LedgerEventType = (typeof ledgerEventTypes)[number];
@@ -55,6 +63,11 @@ export interface LedgerEvent {
   retries?: number;
   latencyInMs?: number;
   timeToFirstTokenInMs?: number;
+  /**
+   * A hash of the request (dialect and body; never its content), equal for identical requests, so
+   * replay can tell which calls an exact-match cache would have served. Absent on older rows.
+   */
+  requestFingerprint?: string;
   /** Anything else the event carries (stage crossed, scope, reason). */
   data?: Record<string, unknown>;
 }

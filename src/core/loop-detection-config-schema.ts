@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInteger } from './config-fields.js';
+import { enforcementMode, positiveInteger } from './config-fields.js';
 
 /** What happens when a task loops or is stuck. */
 export const loopActionSchema = z.enum(['alert', 'refuse', 'pause'], {
@@ -25,6 +25,8 @@ export const loopDetectionConfigSchema = z
     /** Stuck when more upstream calls than this fail in a row. */
     maxConsecutiveFailures: positiveInteger.default(5),
     action: loopActionSchema.default('refuse'),
+    /** shadow: a detection is recorded as what `action` would have done (refuse, pause), and the task goes on as with alert. */
+    mode: enforcementMode.default('enforce'),
   })
   .refine((config) => config.repeatThreshold <= config.window, {
     error: 'repeatThreshold is above window, so it could never fire; raise window or lower repeatThreshold',

@@ -260,7 +260,7 @@ describe('observeCall state', () => {
 
 describe('loopDetectionConfigSchema', () => {
   it('has sane defaults', () => {
-    expect(defaultLoopDetectionConfig).toEqual({ window: 20, repeatThreshold: 5, oscillationThreshold: 3, noProgressThreshold: 5, maxConsecutiveFailures: 5, action: 'refuse' });
+    expect(defaultLoopDetectionConfig).toEqual({ window: 20, repeatThreshold: 5, oscillationThreshold: 3, noProgressThreshold: 5, maxConsecutiveFailures: 5, action: 'refuse', mode: 'enforce' });
   });
 
   it('refuses thresholds the window cannot reach, unknown keys and unknown actions', () => {

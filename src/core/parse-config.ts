@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { configSchema, type WardenConfig, type WardenConfigInput } from './config-schema.js';
+import { expandSlos } from './expand-slos.js';
 import { WardenError } from './warden-error.js';
 
 /**
@@ -14,7 +15,7 @@ export function parseConfig(input: unknown): Readonly<WardenConfig> {
       details: { issues: lines },
     });
   }
-  return deepFreeze(result.data);
+  return deepFreeze(expandSlos(result.data));
 }
 
 export type { WardenConfig, WardenConfigInput };

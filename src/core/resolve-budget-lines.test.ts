@@ -63,4 +63,40 @@ describe('resolveBudgetLines', () => {
     expect(resolved.perRequestHardInNanoUsd).toBe(10_000_000);
     expect(resolved.clamp).toBe(false);
   });
+
+  it('gives a shadow budget a counter without limits and keeps its limits apart, beside an enforced budget on the same counter', () => {
+    const config = parseConfig({
+      budgets: [
+        { scope: 'team:research', window: 'day', hard: '10' },
+        { scope: 'team:*', window: 'day', hard: '1', soft: '0.5', calls: 3, mode: 'shadow', ladder: [{ atPercent: 50, actions: ['stop'] }] },
+        { scope: 'user:*', window: 'week', hard: '2', mode: 'shadow' },
+        { scope: 'user:*', window: 'request', hard: '0.01', clamp: false, mode: 'shadow' },
+      ],
+      taskTypes: { exploratory: { maxLlmCalls: 7, budget: { hard: '0.25', mode: 'shadow' } } },
+    });
+    const resolved = resolveBudgetLines({ config, scopes, timeInMs });
+    const byKey = new Map(resolved.rules.map((rule) => [rule.line.key, rule]));
+    // The enforced $10 stays the store's limit; the shadow $1 is only judged (a 50 % stop makes it $0.50).
+    expect(byKey.get('team:research|day|2026-11-22')).toMatchObject({
+      line: { limitInNanoUsd: 10_000_000_000 },
+      shadow: [{ source: 'team:*', limitInNanoUsd: 500_000_000, hardInNanoUsd: 1_000_000_000, softInNanoUsd: 500_000_000, callLimit: 3 }],
+    });
+    expect(byKey.get('team:research|day|2026-11-22')?.line.callLimit).toBeUndefined();
+    const user = byKey.get('user:ada|week|2026-11-16');
+    expect(user?.line.limitInNanoUsd).toBeUndefined();
+    expect(user?.shadow).toEqual([expect.objectContaining({ source: 'user:*', limitInNanoUsd: 2_000_000_000 })]);
+    // maxLlmCalls stays enforced; the type's budget is judged in shadow.
+    expect(byKey.get('task:root|total|all')).toMatchObject({ line: { callLimit: 7 }, shadow: [{ source: 'taskType:exploratory', limitInNanoUsd: 250_000_000 }] });
+    expect(byKey.get('task:root|total|all')?.line.limitInNanoUsd).toBeUndefined();
+    expect(resolved.shadowPerRequest).toEqual([{ source: 'user:*', hardInNanoUsd: 10_000_000, clamp: false }]);
+    expect(resolved.perRequestHardInNanoUsd).toBeUndefined();
+    // A shadow budget's clamp: false does not stop enforcement from clamping.
+    expect(resolved.clamp).toBe(true);
+  });
+
+  it('refuses a mode other than enforce or shadow, naming the path', () => {
+    expect(() => parseConfig({ budgets: [{ scope: 'team:a', window: 'day', hard: '1', mode: 'dry-run' }] })).toThrow(
+      /budgets\[0\]\.mode: expected enforce or shadow/,
+    );
+  });
 });

@@ -14,12 +14,36 @@ export interface LineRule {
   softInNanoUsd?: NanoUsd;
   clamp: boolean;
   ladder: readonly LadderStageConfig[];
+  /** Shadow budgets on this line: judged against its real spend, never enforced (the line carries none of their limits). */
+  shadow?: ShadowLimits[];
+}
+
+/** One shadow budget's limits on a line, as enforcement would have applied them. */
+export interface ShadowLimits {
+  /** Where it is configured: the budget's scope selector (`team:*`, `key:key_1`) or `taskType:<name>`. */
+  source: string;
+  /** The cap a reserve would have been held to: hard, or a ladder stop below it. */
+  limitInNanoUsd?: NanoUsd;
+  callLimit?: number;
+  hardInNanoUsd?: NanoUsd;
+  softInNanoUsd?: NanoUsd;
+  clamp: boolean;
+  ladder: readonly LadderStageConfig[];
+}
+
+/** A shadow budget with a request window: a per-call cap that is only judged. */
+export interface ShadowRequestLimit {
+  source: string;
+  hardInNanoUsd: NanoUsd;
+  clamp: boolean;
 }
 
 export interface ResolvedBudgets {
   rules: LineRule[];
   /** The tightest per-request hard limit, if any budget has a request window. */
   perRequestHardInNanoUsd?: NanoUsd;
+  /** Shadow budgets with a request window. */
+  shadowPerRequest?: ShadowRequestLimit[];
   /** False when any matching budget forbids clamping max_tokens. */
   clamp: boolean;
 }
@@ -40,10 +64,15 @@ export function resolveBudgetLines(options: {
   const boundsAt = (window: CalendarWindowKind): { startInMs: number; endInMs: number; label: string } =>
     options.windows ? options.windows.boundsAt(window, timeInMs) : windowBounds({ window, timeInMs, timeZone: config.timeZone });
   const rules: LineRule[] = [];
+  const shadowPerRequest: ShadowRequestLimit[] = [];
   let perRequestHardInNanoUsd: NanoUsd | undefined;
   let clamp = true;
 
-  const add = (scope: ScopeKey, window: WindowKind, limits: Partial<LimitsConfig>): void => {
+  const add = (scope: ScopeKey, window: WindowKind, limits: Partial<LimitsConfig>, source: string): void => {
+    if (limits.mode === 'shadow') {
+      addShadow({ scope, window, limits, source });
+      return;
+    }
     if (limits.clamp === false) clamp = false;
     if (window === 'request') {
       if (limits.hard !== undefined) perRequestHardInNanoUsd = Math.min(perRequestHardInNanoUsd ?? Infinity, limits.hard);
@@ -52,16 +81,52 @@ export function resolveBudgetLines(options: {
     rules.push(ruleFor({ scope, window, limits, boundsAt }));
   };
 
+  // A shadow budget still counts its spend: its line is reserved and committed like any other,
+  // with none of its limits, so what it would have refused is judged against what was really spent.
+  const addShadow = (shadow: { scope: ScopeKey; window: WindowKind; limits: Partial<LimitsConfig>; source: string }): void => {
+    const { scope, window, limits, source } = shadow;
+    if (window === 'request') {
+      if (limits.hard !== undefined) shadowPerRequest.push({ source, hardInNanoUsd: limits.hard, clamp: limits.clamp ?? true });
+      return;
+    }
+    const counter = ruleFor({ scope, window, limits: {}, boundsAt });
+    const judged = ruleFor({ scope, window, limits, boundsAt });
+    const { limitInNanoUsd, callLimit } = judged.line;
+    counter.shadow = [
+      {
+        source,
+        ...(limitInNanoUsd === undefined ? {} : { limitInNanoUsd }),
+        ...(callLimit === undefined ? {} : { callLimit }),
+        ...(judged.hardInNanoUsd === undefined ? {} : { hardInNanoUsd: judged.hardInNanoUsd }),
+        ...(judged.softInNanoUsd === undefined ? {} : { softInNanoUsd: judged.softInNanoUsd }),
+        clamp: judged.clamp,
+        ladder: judged.ladder,
+      },
+    ];
+    rules.push(counter);
+  };
+
   for (const budget of options.extraBudgets ? [...config.budgets, ...options.extraBudgets] : config.budgets) {
-    for (const scope of matchingScopes(budget.scope, scopes)) add(scope, budget.window, budget);
+    for (const scope of matchingScopes(budget.scope, scopes)) add(scope, budget.window, budget, budget.scope);
   }
   for (const task of scopes.tasks) {
     const taskType = task.type === undefined ? undefined : config.taskTypes[task.type];
-    const typeLimits = taskType === undefined ? undefined : { ...taskType.budget, ...(taskType.maxLlmCalls === undefined ? {} : { calls: taskType.maxLlmCalls }) };
+    // A shadow budget (the task type's, or the task's own) is judged on its own; the rest stays enforced.
+    const shadowBudget = taskType?.budget?.mode === 'shadow' ? taskType.budget : undefined;
+    const ownShadow = task.limits?.mode === 'shadow' ? task.limits : undefined;
+    const typeLimits = taskType === undefined ? undefined : { ...(shadowBudget ? {} : taskType.budget), ...(taskType.maxLlmCalls === undefined ? {} : { calls: taskType.maxLlmCalls }) };
     // Every task gets a counter, limited or not, so a task's spend (children included) is known.
-    add(scopeKey('task', task.id), 'task', { ...typeLimits, ...task.limits });
+    add(scopeKey('task', task.id), 'task', { ...typeLimits, ...(ownShadow ? {} : task.limits) }, `task:${task.id}`);
+    if (shadowBudget) add(scopeKey('task', task.id), 'task', shadowBudget, `taskType:${task.type ?? ''}`);
+    // Labelled without the task's id: metric labels stay bounded; the row names the task.
+    if (ownShadow) add(scopeKey('task', task.id), 'task', ownShadow, 'task-budget');
   }
-  return { rules: mergeSameLines(rules), clamp, ...(perRequestHardInNanoUsd === undefined ? {} : { perRequestHardInNanoUsd }) };
+  return {
+    rules: mergeSameLines(rules),
+    clamp,
+    ...(perRequestHardInNanoUsd === undefined ? {} : { perRequestHardInNanoUsd }),
+    ...(shadowPerRequest.length === 0 ? {} : { shadowPerRequest }),
+  };
 }
 
 function ruleFor(options: {
@@ -148,8 +213,11 @@ function mergeSameLines(rules: LineRule[]): LineRule[] {
       byKey.set(rule.line.key, rule);
       continue;
     }
+    const shadow = [...(existing.shadow ?? []), ...(rule.shadow ?? [])];
     byKey.set(rule.line.key, {
       line: {
+        // A shadow budget's counter carries no settings: an enforced budget's (onStoreDown) survive it.
+        ...rule.line,
         ...existing.line,
         ...minField('limitInNanoUsd', existing.line.limitInNanoUsd, rule.line.limitInNanoUsd),
         ...minField('callLimit', existing.line.callLimit, rule.line.callLimit),
@@ -158,6 +226,7 @@ function mergeSameLines(rules: LineRule[]): LineRule[] {
       ...minField('softInNanoUsd', existing.softInNanoUsd, rule.softInNanoUsd),
       clamp: existing.clamp && rule.clamp,
       ladder: [...existing.ladder, ...rule.ladder],
+      ...(shadow.length === 0 ? {} : { shadow }),
     });
   }
   return [...byKey.values()];

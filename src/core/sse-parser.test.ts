@@ -88,6 +88,23 @@ describe('createSseParser', () => {
     expect(parseText('')).toEqual([]);
   });
 
+  it('with keepRaw, gives each event its text as it arrived, comments and line endings included', () => {
+    const text = ': hello\n\nevent: a\r\ndata: 1\r\n\r\nid: 7\ndata:x\r\rdata: tail';
+    const parse = (chunks: string[]) => parseChunks(createSseParser({ keepRaw: true }), chunks.map((chunk) => encoder.encode(chunk)));
+    const whole = parse([text]);
+    expect(whole).toEqual([
+      { event: 'a', data: '1', raw: ': hello\n\nevent: a\r\ndata: 1\r\n\r\n' },
+      { data: 'x', raw: 'id: 7\ndata:x\r\r' },
+      { data: 'tail', raw: 'data: tail' },
+    ]);
+    for (let position = 0; position <= text.length; position += 1) {
+      const split = parse([text.slice(0, position), text.slice(position)]);
+      expect(split.map((event) => event.raw).join(''), `split at ${position}`).toBe(text);
+      expect(split.map(({ event, data }) => ({ ...(event === undefined ? {} : { event }), data }))).toEqual(whole.map(({ event, data }) => ({ ...(event === undefined ? {} : { event }), data })));
+    }
+    expect(parseText(text).every((event) => event.raw === undefined)).toBe(true);
+  });
+
   it('keeps pending bytes when the caller reuses its buffer', () => {
     const parser = createSseParser();
     const buffer = encoder.encode('data: abc');
@@ -121,6 +138,11 @@ describe('createSseParser on every recorded stream', () => {
       const parser = createSseParser();
       for (let position = 0; position <= bytes.length; position += step) {
         expect(parseChunks(parser, [bytes.subarray(0, position), bytes.subarray(position)])).toEqual(whole);
+      }
+      const decoded = new TextDecoder().decode(bytes);
+      for (let seed = 1; seed <= 5; seed += 1) {
+        const raw = parseChunks(createSseParser({ keepRaw: true }), splitRandomly(bytes, seed, 1 + seed * 7));
+        expect(raw.map((event) => event.raw).join('')).toBe(decoded);
       }
     });
   }

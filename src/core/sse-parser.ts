@@ -2,6 +2,12 @@
 export interface SseEvent {
   event?: string;
   data: string;
+  /**
+   * The event's text as it arrived (with any comment lines before it), only from a parser
+   * created with `keepRaw`: the events' raw texts joined are the stream, so a relay that holds
+   * some events back can still pass every byte through unchanged.
+   */
+  raw?: string;
 }
 
 /** Incremental SSE parser: feed bytes as they arrive, collect the events they complete. */
@@ -22,8 +28,11 @@ const space = 0x20;
  * leading BOM; lines are found with native `indexOf`, never a per-character loop.
  * @example const parser = createSseParser(); for (const event of parser.push(bytes)) handle(event);
  */
-export function createSseParser(): SseParser {
+export function createSseParser(options: { keepRaw?: boolean } = {}): SseParser {
+  const keepRaw = options.keepRaw === true;
   const decoder = new TextDecoder();
+  // With keepRaw: the text since the last dispatched event that earlier chunks brought.
+  let rawCarry = '';
   // Pieces of a line that spans chunks, joined once when it ends, so a long line costs O(length).
   let partialLine: string[] = [];
   let skipLineFeed = false;
@@ -67,6 +76,7 @@ export function createSseParser(): SseParser {
       const text = decoder.decode(chunk, { stream: true });
       if (text === '') return events;
       let position = 0;
+      let rawStart = 0;
       if (skipLineFeed) {
         skipLineFeed = false;
         if (text.charCodeAt(0) === lineFeed) position = 1;
@@ -76,6 +86,7 @@ export function createSseParser(): SseParser {
       while (nextLineFeed !== -1 || nextCarriageReturn !== -1) {
         const isCarriageReturn = nextLineFeed === -1 || (nextCarriageReturn !== -1 && nextCarriageReturn < nextLineFeed);
         const lineEnd = isCarriageReturn ? nextCarriageReturn : nextLineFeed;
+        const dispatched = events.length;
         takeLine(completeLine(text.slice(position, lineEnd)), events);
         position = lineEnd + 1;
         if (isCarriageReturn) {
@@ -83,19 +94,28 @@ export function createSseParser(): SseParser {
           if (position === text.length) skipLineFeed = true;
           else if (text.charCodeAt(position) === lineFeed) position += 1;
         }
+        if (keepRaw && events.length > dispatched) {
+          (events[dispatched] as SseEvent).raw = rawCarry + text.slice(rawStart, position);
+          rawCarry = '';
+          rawStart = position;
+        }
         if (nextLineFeed !== -1 && nextLineFeed < position) nextLineFeed = text.indexOf('\n', position);
         if (nextCarriageReturn !== -1 && nextCarriageReturn < position) nextCarriageReturn = text.indexOf('\r', position);
       }
       if (position < text.length) partialLine.push(text.slice(position));
+      if (keepRaw) rawCarry += text.slice(rawStart);
       return events;
     },
     end() {
       const events: SseEvent[] = [];
       // Flushing also resets the decoder, so the parser can start a new stream.
-      const line = completeLine(decoder.decode());
+      const rest = decoder.decode();
+      const line = completeLine(rest);
       // A stream cut before its final blank line may still carry the usage we must charge.
       if (line !== '') takeLine(line, events);
       dispatch(events);
+      if (keepRaw && events[0] !== undefined) events[0].raw = rawCarry + rest;
+      rawCarry = '';
       skipLineFeed = false;
       return events;
     },

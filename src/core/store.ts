@@ -1,7 +1,10 @@
 import type { NanoUsd } from './money.js';
 import type { ScopeKey } from './scope.js';
 import type { LedgerEvent, LedgerQuery, LedgerRow } from './ledger-event.js';
+import type { LedgerScanQuery, LedgerScanRow, LedgerSummaryBatch, LedgerSummaryQuery } from './ledger-scan.js';
 import type { CachedResponse, KillSwitch, KillTarget, VirtualKeyRecord } from './control-records.js';
+import type { ApprovalRecord } from './approval-record.js';
+import type { ApprovalUpdate, TaskGuardRecord, TaskGuardUpdate } from './guard-records.js';
 
 /** Calendar or lifetime window a budget counts over. */
 export type WindowKind = 'request' | 'task' | 'hour' | 'day' | 'week' | 'month' | 'total';
@@ -101,6 +104,16 @@ export interface Store {
   claimMark(markKey: string, expiresAtInMs: number): Promise<boolean>;
   append(events: LedgerEvent[]): Promise<void>;
   query(query: LedgerQuery): Promise<LedgerRow[]>;
+  /**
+   * Reads the report fields of every row the scan selects, in batches, in time order (rows of the
+   * same millisecond in any order), without decoding whole events: what reports over a million rows need.
+   */
+  scanLedger(query: LedgerScanQuery): AsyncIterable<LedgerScanRow[]>;
+  /**
+   * Optional: the report rows in range with plain calls already summed in the store's own engine
+   * (see LedgerCallSummary). Stores without it are read with scanLedger; the figures are the same.
+   */
+  summarizeLedger?(query: LedgerSummaryQuery): AsyncIterable<LedgerSummaryBatch>;
   /** Inserts a key, or replaces the key with the same id (revocation, new limits). */
   putKey(key: VirtualKeyRecord): Promise<void>;
   /** The key whose HMAC is `hash`, revoked or not; undefined when there is none. */
@@ -117,6 +130,22 @@ export interface Store {
   getCachedResponse(key: string, nowInMs: number): Promise<CachedResponse | undefined>;
   /** Stores (or replaces) an answer; expired entries may be dropped at any time. */
   putCachedResponse(entry: CachedResponse): Promise<void>;
+  /**
+   * Files a new approval, kept until approvalKeepUntilInMs. One with a callKey becomes that call's
+   * latest approval, but only while the call's latest is still `previousForCall` (absent: none):
+   * false, and nothing filed, when another writer filed one for the call first.
+   */
+  putApproval(approval: ApprovalRecord, options?: { previousForCall?: string }): Promise<boolean>;
+  findApproval(id: string): Promise<ApprovalRecord | undefined>;
+  /** The approval filed last for a call key, whatever its status. */
+  findLatestApproval(callKey: string): Promise<ApprovalRecord | undefined>;
+  /** Every approval kept, oldest first. */
+  listApprovals(): Promise<ApprovalRecord[]>;
+  /** Replaces an approval only while its status is `fromStatus`: of concurrent callers, exactly one gets true. */
+  updateApproval(id: string, update: ApprovalUpdate): Promise<boolean>;
+  findTaskGuard(taskId: string, nowInMs: number): Promise<TaskGuardRecord | undefined>;
+  /** Applies `update.change` atomically (no other write lands between its read and its write); returns the record stored after it. */
+  updateTaskGuard(update: TaskGuardUpdate): Promise<TaskGuardRecord | undefined>;
   /** Writes everything buffered. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -139,14 +168,18 @@ export interface StoreHealth {
   records: StorePartHealth;
 }
 
+/** The agent guardrails' state: approvals and per-task guard records (tool calls, wall clock, loop detector). */
+export type GuardStore = Pick<Store, 'putApproval' | 'findApproval' | 'findLatestApproval' | 'listApprovals' | 'updateApproval' | 'findTaskGuard' | 'updateTaskGuard'>;
+
 /**
  * The part of a Store that replicas must share live (Redis in the multi-replica mode): budget
- * counters, reservations and their leases, one-time marks, kill switches and cached answers.
+ * counters, reservations and their leases, one-time marks, kill switches, cached answers and the
+ * guardrails' state.
  */
 export type BudgetStore = Pick<
   Store,
-  'reserve' | 'commit' | 'release' | 'snapshot' | 'claimMark' | 'setKillSwitch' | 'clearKillSwitch' | 'listKillSwitches' | 'getCachedResponse' | 'putCachedResponse' | 'flush' | 'close'
+  'reserve' | 'commit' | 'release' | 'snapshot' | 'claimMark' | 'setKillSwitch' | 'clearKillSwitch' | 'listKillSwitches' | 'getCachedResponse' | 'putCachedResponse' | 'flush' | 'close' | keyof GuardStore
 >;
 
 /** The durable part of a Store (PostgreSQL in the multi-replica mode): the ledger and the virtual keys. */
-export type RecordStore = Pick<Store, 'append' | 'query' | 'putKey' | 'findKeyByHash' | 'findKeyById' | 'listKeys' | 'flush' | 'close'>;
+export type RecordStore = Pick<Store, 'append' | 'query' | 'scanLedger' | 'summarizeLedger' | 'putKey' | 'findKeyByHash' | 'findKeyById' | 'listKeys' | 'flush' | 'close'>;

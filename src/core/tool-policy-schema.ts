@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { enforcementMode } from './config-fields.js';
 import { commandPatternProblem } from './match-command-pattern.js';
 import { resolveLexicalPath } from './resolve-lexical-path.js';
 
@@ -37,7 +38,11 @@ const hostPattern = z
   })
   .transform((value) => value.toLowerCase());
 
-/** What one tool may do. A rule with no constraint admits the tool with any arguments. */
+/**
+ * What one tool may do. A rule with no constraint admits the tool with any arguments. A rule in
+ * `mode: shadow` admits the tool by name while its constraints and approvals are only judged:
+ * what they would have denied or held is recorded, not enforced.
+ */
 export const toolRuleSchema = z.strictObject({
   /** The tool's name, exactly, or a glob where `*` is any characters: `fs.*`, `*`. */
   name: z.string().min(1, { error: 'a tool rule needs the tool name (or a glob like "fs.*")' }),
@@ -64,6 +69,10 @@ export const toolRuleSchema = z.strictObject({
       hosts: z.array(hostPattern).min(1, { error: 'list the hosts URLs may go to, like "api.github.com" or "*.example.com"' }),
     })
     .optional(),
+  mode: enforcementMode.optional(),
+}).refine((rule) => rule.mode !== 'shadow' || rule.requireApproval || rule.commands !== undefined || rule.paths !== undefined || rule.urls !== undefined, {
+  error: 'a shadow rule needs something to judge: commands, paths, urls or requireApproval (a rule that only names the tool admits it either way)',
+  path: ['mode'],
 });
 
 /**
@@ -90,6 +99,8 @@ export const toolPolicySchema = z.strictObject({
     .default({}),
   /** Empty: these callers may use no tool at all. */
   tools: z.array(toolRuleSchema).default([]),
+  /** shadow: the policy is judged on live calls and its denials are recorded, but the tools are not refused or stripped. */
+  mode: enforcementMode.optional(),
 });
 
 /** The `toolPolicies` list; empty turns the tool policy off. */

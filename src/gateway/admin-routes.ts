@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { parseBudgetSpec } from '../core/parse-budget-spec.js';
 import { ledgerEventTypes, type LedgerEventType, type LedgerQuery } from '../core/ledger-event.js';
 import { WardenError } from '../core/warden-error.js';
+import { clearKillSwitch, resumeTask, setKillSwitch } from './admin-actions.js';
 import { presentedKey } from './authenticate-client.js';
 import type { GatewayContext } from './gateway-context.js';
 import { sendJson } from './json-response.js';
+import { recordTaskOutcome, sendCostReport } from './admin-report-routes.js';
 import { parseKillTarget } from './kill-switches.js';
 import { parseJsonObject, readBody } from './read-body.js';
 import { sendError } from './send-error.js';
@@ -14,8 +16,8 @@ import { publicKeyRecord } from './virtual-keys.js';
 const adminBodyLimitInBytes = 64 * 1024;
 
 /**
- * The admin API under /admin: keys, kill switches, ledger rows and upstream health. Only the
- * admin key opens it; a virtual key gets 403.
+ * The admin API under /admin: keys, kill switches, approvals, halted tasks, task outcomes, ledger
+ * rows, cost reports and upstream health. Only the admin key opens it; a virtual key gets 403.
  */
 export async function handleAdminRoute(options: { context: GatewayContext; request: IncomingMessage; response: ServerResponse; path: string; query: URLSearchParams }): Promise<void> {
   const { context, request, response, path } = options;
@@ -34,29 +36,28 @@ export async function handleAdminRoute(options: { context: GatewayContext; reque
       return sendJson(response, 200, { record: publicKeyRecord(record) });
     }
     if (method === 'GET' && path === '/admin/kill-switches') return sendJson(response, 200, { killSwitches: context.killSwitches.list() });
-    if (method === 'POST' && path === '/admin/kill-switches') return await setKillSwitch(context, request, response, await readJson());
+    if (method === 'POST' && path === '/admin/kill-switches') return await sendKillSwitch(context, request, response, await readJson());
     const unkill = /^\/admin\/kill-switches\/(.+)$/.exec(path);
     if (method === 'DELETE' && unkill) {
       const target = parseKillTarget(decodeURIComponent(unkill[1] as string));
-      const cleared = await context.killSwitches.clear(target);
-      if (cleared) context.runtime.record({ type: 'kill-switch-clear', timeInMs: context.clock.now(), data: { target, by: actorOf(request) } });
-      return sendJson(response, 200, { cleared });
+      return sendJson(response, 200, { cleared: await clearKillSwitch(context, { target, by: actorOf(request) }) });
     }
-    if (method === 'GET' && path === '/admin/approvals') return sendJson(response, 200, { approvals: context.approvals.list() });
+    if (method === 'GET' && path === '/admin/approvals') return sendJson(response, 200, { approvals: await context.approvals.list() });
     const decide = /^\/admin\/approvals\/([^/]+)\/(approve|deny)$/.exec(path);
     if (method === 'POST' && decide) {
       const text = (await readBody(request, adminBodyLimitInBytes)).toString('utf8');
       const body = text.trim() === '' ? {} : parseJsonObject(text);
       const reason = typeof body === 'object' && body !== null && 'reason' in body && typeof body.reason === 'string' ? body.reason : undefined;
-      const approval = context.approvals.decide(decodeURIComponent(decide[1] as string), { approve: decide[2] === 'approve', by: actorOf(request), ...(reason === undefined ? {} : { reason }) });
+      const approval = await context.approvals.decide(decodeURIComponent(decide[1] as string), { approve: decide[2] === 'approve', by: actorOf(request), ...(reason === undefined ? {} : { reason }) });
       return sendJson(response, 200, { approval });
     }
+    const outcome = /^\/admin\/tasks\/(.+)\/outcome$/.exec(path);
+    if (method === 'POST' && outcome) return await recordTaskOutcome(context, response, { taskId: decodeURIComponent(outcome[1] as string), body: await readJson(), by: actorOf(request) });
+    if (method === 'GET' && path === '/admin/reports') return await sendCostReport(context, response, options.query);
     const resume = /^\/admin\/tasks\/(.+)\/resume$/.exec(path);
     if (method === 'POST' && resume) {
       const taskId = decodeURIComponent(resume[1] as string);
-      const resumed = context.taskLoops.resume(taskId);
-      if (resumed) context.runtime.record({ type: 'loop-detect', timeInMs: context.clock.now(), taskId, data: { resumed: true, by: actorOf(request) } });
-      return sendJson(response, 200, { resumed });
+      return sendJson(response, 200, { resumed: await resumeTask(context, { taskId, by: actorOf(request) }) });
     }
     if (method === 'GET' && path === '/admin/ledger') return sendJson(response, 200, { rows: await context.store.query(ledgerQuery(options.query)) });
     if (method === 'GET' && path === '/admin/upstreams') {
@@ -94,12 +95,10 @@ async function createKey(context: GatewayContext, response: ServerResponse, body
   sendJson(response, 201, { key: created.plaintext, record: publicKeyRecord(created.record) });
 }
 
-async function setKillSwitch(context: GatewayContext, request: IncomingMessage, response: ServerResponse, body: Record<string, unknown>): Promise<void> {
+async function sendKillSwitch(context: GatewayContext, request: IncomingMessage, response: ServerResponse, body: Record<string, unknown>): Promise<void> {
   const target = parseKillTarget(body.target);
-  const reason = typeof body.reason === 'string' ? body.reason.slice(0, 500) : '';
-  const killSwitch = await context.killSwitches.set({ target, reason, by: actorOf(request) });
-  context.runtime.record({ type: 'kill-switch-set', timeInMs: killSwitch.atInMs, data: { target, reason, by: killSwitch.by } });
-  sendJson(response, 201, { killSwitch });
+  const reason = typeof body.reason === 'string' ? body.reason : '';
+  sendJson(response, 201, { killSwitch: await setKillSwitch(context, { target, reason, by: actorOf(request) }) });
 }
 
 const ledgerTypes: ReadonlySet<string> = new Set(ledgerEventTypes);

@@ -33,13 +33,19 @@ export interface ClientCall {
   /** Aborts the upstream request: when the client goes away, or when Warden ends the call. */
   abort: AbortController;
   tier?: string;
+  /** The model (`auto`, a tier name) the client asked for when routing chose another, and why (route-call reasons), so replay can route it again. */
+  routing?: { from: string; reason: string };
   /** Models moved past so far (fallbacks). */
   fallbacks: string[];
   cacheKey?: string;
-  /** Tool calls in the answer, for the loop detector (non-streamed answers). */
+  /** The request's hash for the ledger (fingerprintRequest), so replay can tell identical calls apart from others. */
+  requestFingerprint?: string;
+  /** Tool calls in the answer (streamed or not), for the loop detector and task limits. */
   toolCalls?: ObservedToolCall[];
   /** Who the tool policy judges this call's tools for; set when toolPolicies are configured. */
   toolCheck?: ToolCheckSubject;
+  /** Bookkeeping that must land before a successful non-streamed answer goes out (the task's guard state); set when a task guard is on. */
+  beforeAnswer?: () => Promise<void>;
 }
 
 /** A reserved attempt at one upstream, ready to send. */
@@ -62,6 +68,7 @@ export function attemptLedgerData(attempt: CallAttempt, nowInMs: number): Record
     upstream: attempt.upstream.name,
     stream: call.stream,
     ...(call.tier === undefined ? {} : { tier: call.tier }),
+    ...(call.routing === undefined ? {} : { routedFrom: call.routing.from, routeReason: call.routing.reason }),
     ...(call.fallbacks.length === 0 ? {} : { fallbacks: call.fallbacks.length, fallbackFrom: [...call.fallbacks] }),
     cache: call.cacheKey === undefined ? 'off' : 'miss',
     queueInMs: (upstreamStartedAtInMs ?? nowInMs) - receivedAtInMs,

@@ -1,10 +1,13 @@
 import type { CallScopes } from '../core/call-scopes.js';
-import { decideTool, decideToolOffer, type ToolDecision, type ToolSubject } from '../core/decide-tool.js';
+import type { ToolDecision, ToolSubject } from '../core/decide-tool.js';
 import type { ObservedToolCall } from '../core/loop-observation.js';
+import { parseToolArguments } from '../core/parse-tool-arguments.js';
+import { decideToolOfferWithShadow, decideToolWithShadow, type ToolPolicyModes } from '../core/shadow-tool-policies.js';
 import { WardenError } from '../core/warden-error.js';
 import type { Dialect } from '../providers/estimate-input-tokens.js';
 import { offeredToolNames, withoutTools } from '../providers/offered-tools.js';
 import { attribution } from '../sdk/prepare-call.js';
+import { recordShadowTool } from '../sdk/record-shadow.js';
 import type { GatewayContext } from './gateway-context.js';
 
 /** Who a call's tools are judged for, and where its denials are filed. */
@@ -25,12 +28,13 @@ export function checkOfferedTools(options: { context: GatewayContext; dialect: D
   const { context, dialect, body, who } = options;
   const policies = context.config.toolPolicies;
   if (policies.length === 0) return body;
+  const strip = context.config.toolChecks.offered === 'strip';
   const denied = offeredToolNames(dialect, body).flatMap((name) => {
-    const decision = decideToolOffer({ policies, subject: who.subject, name });
+    const { decision, shadow } = decideToolOfferWithShadow({ modes: toolModes(context), subject: who.subject, name });
+    if (shadow !== undefined) recordShadowTool(context.runtime, { requestId: who.requestId, stage: 'offered', tool: name, decision: shadow, action: strip ? 'stripped' : 'refused' }, attribution(who.scopes));
     return decision.kind === 'deny' ? [{ name, decision }] : [];
   });
   if (denied.length === 0) return body;
-  const strip = context.config.toolChecks.offered === 'strip';
   for (const { name, decision } of denied) recordDenial(context, who, { stage: 'offered', name, decision, action: strip ? 'stripped' : 'refused' });
   if (strip) return withoutTools(dialect, body, new Set(denied.map(({ name }) => name)));
   const first = denied[0] as (typeof denied)[number];
@@ -41,30 +45,50 @@ export function checkOfferedTools(options: { context: GatewayContext; dialect: D
  * Checks the tools an answer calls, with their arguments. Returns the refusal to send instead of
  * the answer when toolChecks.called is refuse and a call is not allowed, or needs an approval
  * not given yet (approval_pending, with the approval's id); with flag it only files the events.
+ * A streamed answer is checked call by call as each completes (checkStreamedToolCall) when
+ * refusing; with flag its calls come here once it has ended.
  */
 export async function checkCalledTools(options: { context: GatewayContext; toolCalls: readonly ObservedToolCall[]; who: ToolCheckSubject; streamed?: boolean }): Promise<WardenError | undefined> {
   const { context, toolCalls, who } = options;
-  const policies = context.config.toolPolicies;
-  if (policies.length === 0 || toolCalls.length === 0) return undefined;
-  // A streamed answer has reached the client by the time its calls are complete: it can only be flagged.
-  const refuse = context.config.toolChecks.called === 'refuse' && options.streamed !== true;
+  if (context.config.toolPolicies.length === 0 || toolCalls.length === 0) return undefined;
+  const refuse = context.config.toolChecks.called === 'refuse';
   let refusal: WardenError | undefined;
   for (const call of toolCalls) {
-    const decision = await decideTool({ policies, subject: who.subject, name: call.name, args: parsedArguments(call.argumentsJson), resolvePath: (path) => path });
-    if (decision.kind === 'allow') continue;
-    if (decision.kind === 'approval-required' && refuse) {
-      refusal ??= approvalOutcome(context, who, call, decision);
-      continue;
-    }
-    recordDenial(context, who, { stage: options.streamed === true ? 'called (streamed)' : 'called', name: call.name, decision, action: refuse ? 'refused' : 'flagged' });
-    refusal ??= toolNotAllowed(`The model called tool "${call.name}", which the tool policy does not allow here: ${decision.reason}. The answer was not relayed; the call is charged.`, [call.name]);
+    const outcome = await checkCalledTool({ context, call, who, refuse, streamed: options.streamed === true });
+    refusal ??= outcome;
   }
   return refuse ? refusal : undefined;
 }
 
-/** A call the policy holds for a person: through once approved, refused while pending, denied or expired. */
-function approvalOutcome(context: GatewayContext, who: ToolCheckSubject, call: ObservedToolCall, decision: Extract<ToolDecision, { kind: 'approval-required' }>): WardenError | undefined {
-  const approval = context.approvals.request({
+/**
+ * Checks one complete tool call of a streamed answer whose tool-call chunks are held back
+ * (toolChecks.called is refuse): the refusal to end the stream with, or undefined to let it through.
+ */
+export function checkStreamedToolCall(options: { context: GatewayContext; call: ObservedToolCall; who: ToolCheckSubject }): Promise<WardenError | undefined> {
+  return checkCalledTool({ ...options, refuse: true, streamed: true });
+}
+
+async function checkCalledTool(options: { context: GatewayContext; call: ObservedToolCall; who: ToolCheckSubject; refuse: boolean; streamed: boolean }): Promise<WardenError | undefined> {
+  const { context, call, who, refuse, streamed } = options;
+  const { decision, shadow } = await decideToolWithShadow({ modes: toolModes(context), subject: who.subject, name: call.name, args: parseToolArguments(call.argumentsJson), resolvePath: (path) => path });
+  if (shadow !== undefined) {
+    recordShadowTool(context.runtime, { requestId: who.requestId, stage: streamed ? 'called (streamed)' : 'called', tool: call.name, decision: shadow, action: refuse ? 'refused' : 'flagged' }, attribution(who.scopes));
+  }
+  if (decision.kind === 'allow') return undefined;
+  if (decision.kind === 'approval-required' && refuse) return approvalOutcome(context, who, call, decision);
+  recordDenial(context, who, { stage: streamed ? 'called (streamed)' : 'called', name: call.name, decision, action: refuse ? 'refused' : 'flagged' });
+  const what = streamed
+    ? 'The stream was ended before the call; what the model generated is charged.'
+    : 'The answer was not relayed; the call is charged.';
+  return toolNotAllowed(`The model called tool "${call.name}", which the tool policy does not allow here: ${decision.reason}. ${what} Retry with different instructions, or have an operator allow the call in toolPolicies.`, [call.name]);
+}
+
+/**
+ * A call the policy holds for a person: through once approved (the approval is spent, on whichever
+ * replica the retry reaches), refused while pending, denied or expired.
+ */
+async function approvalOutcome(context: GatewayContext, who: ToolCheckSubject, call: ObservedToolCall, decision: Extract<ToolDecision, { kind: 'approval-required' }>): Promise<WardenError | undefined> {
+  const approval = await context.approvals.request({
     tool: call.name,
     argumentsJson: call.argumentsJson,
     reason: decision.reason,
@@ -77,7 +101,6 @@ function approvalOutcome(context: GatewayContext, who: ToolCheckSubject, call: O
   const details = { tools: [call.name], approvalId: approval.id, status: approval.status };
   switch (approval.status) {
     case 'approved':
-      context.approvals.use(approval.id);
       return undefined;
     case 'pending':
       return new WardenError(
@@ -102,20 +125,14 @@ function recordDenial(context: GatewayContext, who: ToolCheckSubject, denial: { 
   });
 }
 
+function toolModes(context: GatewayContext): ToolPolicyModes {
+  return { policies: context.config.toolPolicies, mode: context.config.toolChecks.mode };
+}
+
 function reasonOf(decision: Exclude<ToolDecision, { kind: 'allow' }>): string {
   return decision.reason;
 }
 
 function toolNotAllowed(message: string, tools: string[]): WardenError {
   return new WardenError('tool_not_allowed', message, { details: { tools } });
-}
-
-/** Arguments the model wrote; text that is not JSON is judged as a plain string (and fails argument rules). */
-function parsedArguments(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    if (error instanceof SyntaxError) return text;
-    throw error;
-  }
 }

@@ -16,7 +16,6 @@ import { createGatewayMetrics } from './gateway-metrics.js';
 import { handleModelRoute } from './handle-model-route.js';
 import { InFlightCalls } from './in-flight-calls.js';
 import { sendJson } from './json-response.js';
-import { createApprovals } from './approvals.js';
 import { createTaskLimits } from './task-limits.js';
 import { createKillSwitches, killSwitchError } from './kill-switches.js';
 import { sendModelList } from './list-models.js';
@@ -24,7 +23,9 @@ import { createUpstreamSelector } from './select-upstream.js';
 import { sendError } from './send-error.js';
 import { createUpstream, type Upstream } from './upstream.js';
 import { createVirtualKeys } from './virtual-keys.js';
-import { controlPanelPlaceholder } from './control-panel-placeholder.js';
+import { createControlPanel, type ControlPanel } from './ui-routes.js';
+import type { AlertSink } from '../sdk/alert-sink.js';
+import type { SloWatch } from '../sdk/watch-slos.js';
 
 export interface CreateGatewayOptions {
   config: Readonly<WardenConfig>;
@@ -40,12 +41,22 @@ export interface CreateGatewayOptions {
   /** How often kill switches are reloaded from the store (other replicas, the CLI). */
   controlRefreshInMs?: number;
   random?: () => number;
+  /** Read-only logins to the control panel at /ui; default config.admin.viewerKeys. */
+  viewerKeys?: ReadonlyArray<{ name: string; key: string }>;
+  /** How often the control panel reads the state while someone watches; default 500 ms. */
+  panelPollIntervalInMs?: number;
 }
 
 /** A gateway: a request handler for any `node:http` server, and its parts. */
 export interface Gateway {
   handle(request: IncomingMessage, response: ServerResponse): void;
   readonly context: GatewayContext;
+  /** The SLO watch (a round every alerts.evaluateEveryInSeconds), when some SLO needs watching. */
+  readonly slos: SloWatch | undefined;
+  /** Where budget-stage and SLO alerts go: the log, metrics and the configured webhooks. */
+  readonly alerts: AlertSink;
+  /** The control panel served at /ui. */
+  readonly controlPanel: ControlPanel;
   /** Stops timers and closes upstream connections; the store stays open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -71,7 +82,15 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     store,
     clock,
     ...(options.random ? { random: options.random } : {}),
-    hooks: { onError: (error) => logger.error({ err: error }, 'ledger write failed') },
+    hooks: {
+      onError: (error) => logger.error({ err: error }, 'ledger write failed'),
+      onShadow: (event) => metrics.shadowDecisions.inc({ kind: event.kind, scope: event.scope }),
+    },
+    onAlert: (alert) => {
+      metrics.alerts.inc({ kind: alert.kind, severity: alert.severity });
+      logger[alert.severity === 'info' ? 'info' : 'warn']({ alert: { kind: alert.kind, severity: alert.severity, ...alert.data } }, alert.text);
+    },
+    onAlertDeliveryError: (error, webhook) => logger.warn({ err: error, webhook }, 'alert webhook delivery failed'),
   });
   const upstreams = new Map<string, Upstream>(
     Object.entries(config.providers).map(([name, provider]) => [
@@ -88,8 +107,8 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     keys: createVirtualKeys({ store, secret: options.secret, clock }),
     killSwitches: createKillSwitches({ store, clock }),
     taskLoops: warden.runtime.taskLoops,
-    taskLimits: createTaskLimits({ config, clock }),
-    approvals: createApprovals({ clock, timeoutInMs: config.toolChecks.approvalTimeoutInSeconds * 1000, record: (event) => warden.runtime.record(event) }),
+    taskLimits: createTaskLimits({ config, store, clock }),
+    approvals: warden.runtime.approvals,
     upstreams,
     breaker: createCircuitBreaker({ ...config.circuitBreaker, clock }),
     metrics,
@@ -98,6 +117,13 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
     isAdminKey: (presented) => adminDigest !== undefined && timingSafeEqual(digest(presented), adminDigest),
   };
   const selectUpstream = createUpstreamSelector({ config, catalogue: warden.runtime.catalogue, upstreams });
+  const controlPanel = createControlPanel({
+    context,
+    viewerKeys: options.viewerKeys ?? config.admin.viewerKeys,
+    hasAdminKey: options.adminKey !== undefined,
+    secureCookies: config.admin.secureCookies,
+    ...(options.panelPollIntervalInMs === undefined ? {} : { pollIntervalInMs: options.panelPollIntervalInMs }),
+  });
   context.killSwitches.onSet((killSwitch) => {
     context.inFlight.endWhere((call) => (context.killSwitches.match(call.scopes) === killSwitch ? killSwitchError(killSwitch) : undefined));
   });
@@ -139,11 +165,7 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
       const key = await authenticateClient(context.keys, request.headers);
       return sendModelList({ config, key, request, response, nowInMs: clock.now() });
     }
-    if (method === 'GET' && (path === '/ui' || path === '/ui/')) {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
-      response.end(controlPanelPlaceholder);
-      return;
-    }
+    if (path === '/ui' || path.startsWith('/ui/')) return controlPanel.handle({ request, response, path });
     if (modelRoute) throw new WardenError('not_found', `${path} takes POST, not ${method}.`);
     throw new WardenError('not_found', `No route ${method} ${path}. Warden serves /v1/chat/completions, /v1/responses, /v1/embeddings, /v1/messages and /v1/models.`);
   };
@@ -158,8 +180,13 @@ export function createGateway(options: CreateGatewayOptions): Gateway {
         sendError({ response, dialect, error, requestId });
       });
     },
+    slos: warden.slos,
+    alerts: warden.alerts,
+    controlPanel,
     async close() {
       clearInterval(refreshTimer);
+      controlPanel.close();
+      warden.slos?.stop();
       await Promise.all([...upstreams.values()].map((upstream) => upstream.close()));
     },
   };

@@ -111,6 +111,7 @@ async function tryCandidate(options: ForwardOptions & { model: string; upstream:
     scopes: options.scopes,
     requestId: call.requestId,
     extraBudgets: options.extraBudgets,
+    ...(call.requestFingerprint === undefined ? {} : { requestFingerprint: call.requestFingerprint }),
     ...(options.maxCostInNanoUsd === undefined ? {} : { maxCostInNanoUsd: options.maxCostInNanoUsd }),
     // A soft-limit downgrade must stay on this upstream: another might not speak this dialect.
     allowDowngrade: (toModel) => options.selectUpstream(toModel) === upstream,

@@ -7,7 +7,7 @@ import type { GatewayLogger } from './gateway-logger.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import type { KillSwitches } from './kill-switches.js';
-import type { Approvals } from './approvals.js';
+import type { Approvals } from '../sdk/approvals.js';
 import type { TaskLimits } from './task-limits.js';
 import type { TaskLoops } from '../sdk/task-loops.js';
 import type { Upstream } from './upstream.js';

@@ -7,6 +7,8 @@ export interface GatewayMetrics {
   registry: Registry;
   requests: Counter<'route' | 'status'>;
   refusals: Counter<'code'>;
+  /** What budgets and policies in mode shadow would have done (never counted in refusals). */
+  shadowDecisions: Counter<'kind' | 'scope'>;
   spend: Counter<'model' | 'provider' | 'team' | 'key'>;
   tokens: Counter<'model' | 'kind'>;
   cacheHits: Counter<'route'>;
@@ -22,6 +24,8 @@ export interface GatewayMetrics {
   requestDuration: Histogram<'route'>;
   upstreamDuration: Histogram<'provider'>;
   timeToFirstToken: Histogram<'model'>;
+  /** Alerts raised: budget stages reached, SLO overruns and burn-rate projections. */
+  alerts: Counter<'kind' | 'severity'>;
   /** Counts a settled call's spend and tokens from its ledger record. */
   recordCall(record: LedgerEvent): void;
 }
@@ -37,8 +41,15 @@ export function createGatewayMetrics(): GatewayMetrics {
   const estimateExceeded = new Counter({ name: 'warden_estimate_exceeded_total', help: 'Calls whose actual cost exceeded their reserved upper bound', labelNames: ['model'] as const, registers });
   return {
     registry,
+    alerts: new Counter({ name: 'warden_alerts_total', help: 'Alerts raised, by kind (budget-stage, slo-overrun, slo-burn-rate) and severity', labelNames: ['kind', 'severity'] as const, registers }),
     requests: new Counter({ name: 'warden_requests_total', help: 'HTTP requests answered, by route and status', labelNames: ['route', 'status'] as const, registers }),
     refusals: new Counter({ name: 'warden_refusals_total', help: 'Requests refused by Warden, by error code', labelNames: ['code'] as const, registers }),
+    shadowDecisions: new Counter({
+      name: 'warden_shadow_decisions_total',
+      help: 'Calls a budget or policy in shadow mode would have refused, clamped, downgraded, denied or held (and let through), by kind and where it is configured',
+      labelNames: ['kind', 'scope'] as const,
+      registers,
+    }),
     spend,
     tokens,
     cacheHits: new Counter({ name: 'warden_cache_hits_total', help: 'Requests answered from the response cache', labelNames: ['route'] as const, registers }),

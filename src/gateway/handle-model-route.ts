@@ -1,21 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../sdk/time-ordered-id.js';
 import type { ApprovalRecord } from '../core/approval-record.js';
 import type { BudgetConfig } from '../core/budget-config-schema.js';
 import type { CallScopes, TaskRef } from '../core/call-scopes.js';
 import type { VirtualKeyRecord } from '../core/control-records.js';
 import { budgetLineKey } from '../core/budget-window.js';
+import { loopDetectedError } from '../core/loop-detected-error.js';
+import type { LoopDetection } from '../core/loop-state.js';
 import { nanoToUsdText } from '../core/money.js';
 import { routeCall } from '../core/route-call.js';
 import { scopeKey } from '../core/scope.js';
+import { taskFinishEvent } from '../core/task-outcome.js';
 import { WardenError } from '../core/warden-error.js';
 import { estimateInputTokens } from '../providers/estimate-input-tokens.js';
 import { isRecord } from '../providers/json-fields.js';
 import { lastUserText } from '../providers/last-user-text.js';
-import { observedMessages } from '../providers/observe-call.js';
+import { fingerprintRequest } from '../sdk/fingerprint-request.js';
 import { attribution } from '../sdk/prepare-call.js';
 import { authenticateClient } from './authenticate-client.js';
 import { checkOfferedTools } from './check-tools.js';
+import { createTaskAnswerRecorder } from './task-answer-recorder.js';
 import type { ClientCall, ModelRoute } from './call-attempt.js';
 import { forwardCall } from './forward-call.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -38,7 +42,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
     if (!response.writableFinished) abort.abort();
   });
   const call: ClientCall = {
-    requestId: randomUUID(),
+    requestId: timeOrderedId(),
     route,
     request,
     response,
@@ -50,9 +54,12 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
   let outcome = { status: 200, code: 'ok' };
   let requestedModel: string | undefined;
   let key: VirtualKeyRecord | undefined;
+  // x-warden-task-outcome: recorded for the task once the call has ended, whatever its result.
+  let taskFinish: Omit<Parameters<typeof taskFinishEvent>[0], 'timeInMs'> | undefined;
   try {
     key = await authenticateClient(context.keys, request.headers);
     const bodyText = (await readBody(request, context.config.server.maxBodyInBytes)).toString('utf8');
+    call.requestFingerprint = fingerprintRequest({ dialect: route.dialect, bodyText });
     let body: Readonly<Record<string, unknown>> = parseJsonObject(bodyText);
     requestedModel = requireModel(body);
     call.stream = body.stream === true && route.dialect !== 'openai-embeddings';
@@ -67,12 +74,16 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
       model: requestedModel,
       provider: '',
     };
+    const finishedTask = headers.tasks.at(-1);
+    if (headers.taskOutcome !== undefined && finishedTask !== undefined) {
+      taskFinish = { taskId: finishedTask.id, outcome: headers.taskOutcome, by: 'header', requestId: call.requestId, attribution: attribution(scopes) };
+    }
     const killSwitch = context.killSwitches.match(scopes);
     if (killSwitch) throw killSwitchError(killSwitch);
     checkModelAllowed(key, requestedModel);
     const taskId = headers.tasks.at(-1)?.id;
     if (taskId !== undefined) {
-      checkTask(context, { taskId, tasks: headers.tasks, requestId: call.requestId, scopes, keyId: key.id });
+      if (context.taskLoops.enabled || context.taskLimits.enabled) await checkTask(context, { taskId, tasks: headers.tasks, requestId: call.requestId, scopes, keyId: key.id });
       await checkTaskSpend(context, { taskId, ...(headers.taskType === undefined ? {} : { taskType: headers.taskType }), requestId: call.requestId, scopes, keyId: key.id });
     }
     if (context.config.toolPolicies.length > 0) {
@@ -96,6 +107,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
       },
     });
     if (plan.tier !== undefined) call.tier = plan.tier;
+    if (plan.reason !== 'model') call.routing = { from: requestedModel, reason: plan.reason };
     if (cacheEnabledFor(context, key)) {
       call.cacheKey = cacheKeyFor({ route: route.path, bodyText, key: key });
       if (await serveFromCache({ context, call, scopes })) {
@@ -103,11 +115,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
         return;
       }
     }
-    const observe = (failed: boolean): void => {
-      if (taskId === undefined || context.config.loopDetection === undefined) return;
-      const observation = { messages: observedMessages(route.dialect, body), toolCalls: failed ? [] : (call.toolCalls ?? []), failed, timeInMs: context.clock.now() };
-      context.taskLoops.observe({ taskId, requestId: call.requestId, observation, attribution: attribution(scopes) });
-    };
+    const recordAnswer = createTaskAnswerRecorder({ context, call, tasks: headers.tasks, dialect: route.dialect, body, scopes });
     try {
       await forwardCall({
         context,
@@ -120,17 +128,17 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
         ...(headers.maxCostInNanoUsd === undefined ? {} : { maxCostInNanoUsd: headers.maxCostInNanoUsd }),
       });
     } catch (error) {
-      if (error instanceof WardenError && (error.code === 'upstream_error' || error.code === 'upstream_timeout')) observe(true);
+      if (error instanceof WardenError && (error.code === 'upstream_error' || error.code === 'upstream_timeout')) await recordAnswer(true);
       throw error;
     }
-    observe(response.statusCode !== 200);
-    if (call.toolCalls !== undefined) context.taskLimits.countToolCalls(headers.tasks, call.toolCalls.length);
+    await recordAnswer(response.statusCode !== 200);
     outcome = { status: response.statusCode, code: response.statusCode === 200 ? 'ok' : 'upstream_client_error' };
   } catch (error) {
     outcome = sendError({ response, dialect: route.errorDialect, error, requestId: call.requestId });
     if (error instanceof WardenError) context.metrics.refusals.inc({ code: error.code });
     else context.logger.error({ requestId: call.requestId, route: route.path, err: error }, 'internal error');
   } finally {
+    if (taskFinish !== undefined) context.runtime.record(taskFinishEvent({ ...taskFinish, timeInMs: context.clock.now() }));
     const totalInMs = context.clock.now() - call.times.receivedAtInMs;
     context.metrics.requests.inc({ route: route.path, status: String(outcome.status) });
     context.metrics.requestDuration.observe({ route: route.path }, totalInMs / 1000);
@@ -181,6 +189,7 @@ function keyBudgets(key: VirtualKeyRecord): BudgetConfig[] {
     ...(budget.hardInNanoUsd === undefined ? {} : { hard: budget.hardInNanoUsd }),
     ...(budget.softInNanoUsd === undefined ? {} : { soft: budget.softInNanoUsd }),
     ...(budget.calls === undefined ? {} : { calls: budget.calls }),
+    ...(budget.mode === undefined ? {} : { mode: budget.mode }),
     clamp: true,
     ladder: [],
   }));
@@ -193,11 +202,11 @@ function flatHeaders(headers: IncomingMessage['headers']): Record<string, string
 }
 
 /** Refuses a call of a task the loop detector halted or that is over a task limit, and says so in the ledger. */
-function checkTask(context: GatewayContext, options: { taskId: string; tasks: readonly TaskRef[]; requestId: string; scopes: CallScopes; keyId: string }): void {
+async function checkTask(context: GatewayContext, options: { taskId: string; tasks: readonly TaskRef[]; requestId: string; scopes: CallScopes; keyId: string }): Promise<void> {
   try {
-    resumeIfApproved(context, options);
-    context.taskLoops.check(options.taskId);
-    context.taskLimits.check(options.tasks);
+    const detection = await context.taskLoops.halted(options.taskId);
+    if (detection !== undefined && !(detection.action === 'pause' && (await resumeIfApproved(context, options, detection)))) throw loopDetectedError(detection, options.taskId);
+    await context.taskLimits.check(options.tasks);
   } catch (error) {
     if (error instanceof WardenError) {
       context.runtime.record({ type: 'call-refuse', timeInMs: context.clock.now(), requestId: options.requestId, ...attribution(options.scopes), status: 'refused', errorCode: error.code, data: { message: error.message } });
@@ -208,16 +217,14 @@ function checkTask(context: GatewayContext, options: { taskId: string; tasks: re
 
 /**
  * A task halted with action pause waits for a person: its calls are held as an approval to
- * continue (approval_pending); once approved, the task resumes and this call goes on.
+ * continue (approval_pending); once approved, the task resumes and this call goes on (true).
+ * False when the approval was denied or expired: the task stays halted.
  */
-function resumeIfApproved(context: GatewayContext, options: { taskId: string; requestId: string; scopes: CallScopes; keyId: string }): void {
-  const detection = context.taskLoops.halted(options.taskId);
-  if (detection?.action !== 'pause') return;
-  const approval = askToContinue(context, options, { why: { reason: detection.reason }, reason: `the task looks ${detection.kind === 'loop' ? 'stuck in a loop' : 'stuck'}: ${detection.detail}` });
+async function resumeIfApproved(context: GatewayContext, options: { taskId: string; requestId: string; scopes: CallScopes; keyId: string }, detection: LoopDetection): Promise<boolean> {
+  const approval = await askToContinue(context, options, { why: { reason: detection.reason }, reason: `the task looks ${detection.kind === 'loop' ? 'stuck in a loop' : 'stuck'}: ${detection.detail}` });
   if (approval.status === 'approved') {
-    context.approvals.use(approval.id);
-    context.taskLoops.resume(options.taskId);
-    return;
+    await context.taskLoops.resume(options.taskId);
+    return true;
   }
   if (approval.status === 'pending') {
     throw new WardenError(
@@ -226,6 +233,7 @@ function resumeIfApproved(context: GatewayContext, options: { taskId: string; re
       { details: { taskId: options.taskId, approvalId: approval.id, reason: detection.reason } },
     );
   }
+  return false;
 }
 
 /**
@@ -235,17 +243,16 @@ function resumeIfApproved(context: GatewayContext, options: { taskId: string; re
  */
 async function checkTaskSpend(context: GatewayContext, options: { taskId: string; taskType?: string; requestId: string; scopes: CallScopes; keyId: string }): Promise<void> {
   const threshold = options.taskType === undefined ? undefined : context.config.taskTypes[options.taskType]?.approveSpendAbove;
-  if (threshold === undefined || context.approvals.spendApproved(options.taskId)) return;
+  if (threshold === undefined || (await context.taskLimits.spendApproved(options.taskId))) return;
   const [line] = await context.store.snapshot([budgetLineKey(scopeKey('task', options.taskId), { window: 'total', label: 'all' })]);
   const spent = line?.committedInNanoUsd ?? 0;
   if (spent < threshold) return;
-  const approval = askToContinue(context, options, {
+  const approval = await askToContinue(context, options, {
     why: { spentAbove: nanoToUsdText(threshold) },
     reason: `the task has spent $${nanoToUsdText(spent)}, past taskTypes.${options.taskType}.approveSpendAbove ($${nanoToUsdText(threshold)})`,
   });
   if (approval.status === 'approved') {
-    context.approvals.use(approval.id);
-    context.approvals.approveSpend(options.taskId);
+    await context.taskLimits.approveSpend(options.taskId);
     return;
   }
   throw new WardenError(
@@ -257,8 +264,8 @@ async function checkTaskSpend(context: GatewayContext, options: { taskId: string
   );
 }
 
-/** The approval a paused task waits on to go on (one per task and cause while it is open). */
-function askToContinue(context: GatewayContext, options: { taskId: string; requestId: string; scopes: CallScopes; keyId: string }, ask: { why: Record<string, string>; reason: string }): ApprovalRecord {
+/** The approval a paused task waits on to go on (one per task and cause while it is open; an approved one is spent by this call). */
+function askToContinue(context: GatewayContext, options: { taskId: string; requestId: string; scopes: CallScopes; keyId: string }, ask: { why: Record<string, string>; reason: string }): Promise<ApprovalRecord> {
   return context.approvals.request({
     tool: 'continue-task',
     argumentsJson: JSON.stringify({ taskId: options.taskId, ...ask.why }),

@@ -42,6 +42,7 @@ export async function relayJson(options: { context: GatewayContext; attempt: Cal
     parsed !== undefined && translation.responseToClient
       ? JSON.stringify(translation.responseToClient(parsed, { requestId: call.requestId, requestedModel: prepared.requestedModel, createdInSeconds: Math.floor(context.clock.now() / 1000) }))
       : upstreamText;
+  if (call.beforeAnswer !== undefined) await call.beforeAnswer();
   // The answer is paid for: a budget store that cannot say what is left only drops the header.
   const remainingInNanoUsd = await budgetRemaining({ store: context.store, rules: prepared.rules, lines: settled.lines, metrics: context.metrics }).catch((error: unknown) => {
     context.logger.warn({ err: error }, 'could not read the remaining budget');

@@ -7,12 +7,13 @@ import { createStreamToolCalls } from '../providers/stream-tool-calls.js';
 import { partialUsage } from '../sdk/partial-usage.js';
 import { settleCall } from '../sdk/settle-call.js';
 import { attemptLedgerData, type CallAttempt } from './call-attempt.js';
-import { checkCalledTools } from './check-tools.js';
+import { checkCalledTools, checkStreamedToolCall } from './check-tools.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { InFlightCall } from './in-flight-calls.js';
 import { storeInCache } from './response-cache.js';
 import { wardenResponseHeaders } from './response-headers.js';
 import { sseFrame, streamErrorEvent } from './stream-error-event.js';
+import { createStreamToolGate } from './stream-tool-gate.js';
 
 type StreamOutcome = 'completed' | 'failed' | 'abandoned' | 'ended';
 
@@ -26,8 +27,10 @@ const statusFor: Readonly<Record<StreamOutcome, CallStatus>> = {
 /**
  * Relays an upstream SSE stream to the client as it arrives, reading usage on the way. Bytes
  * pass through untouched unless the dialect is translated or OpenAI's usage chunk must be
- * hidden. Settles once: from the final usage, or from what was generated when the client
- * leaves, the upstream breaks, or a kill switch ends the stream.
+ * hidden. When the tool policy refuses called tools, the events of each tool call are held
+ * until the call is complete and checked; a refused call ends the stream with an error event
+ * instead. Settles once: from the final usage, or from what was generated when the client
+ * leaves, the upstream breaks, a kill switch ends the stream or a tool call is refused.
  */
 export function relayStream(options: {
   context: GatewayContext;
@@ -40,7 +43,6 @@ export function relayStream(options: {
   const { call, prepared, translation } = attempt;
   const { response } = call;
   const usage = dialectUsage[translation.upstreamDialect].createStreamUsage();
-  const parser = createSseParser();
   const translator = translation.streamToClient?.({
     requestId: call.requestId,
     requestedModel: prepared.requestedModel,
@@ -51,6 +53,10 @@ export function relayStream(options: {
   const passthrough = translator === undefined && !attempt.hideUsageChunk;
   const watchTools = context.config.loopDetection !== undefined || call.toolCheck !== undefined || context.taskLimits.countsToolCalls;
   const toolCalls = watchTools ? createStreamToolCalls(translation.upstreamDialect) : undefined;
+  const who = call.toolCheck;
+  const holdToolCalls = who !== undefined && context.config.toolChecks.called === 'refuse';
+  // Held events are written from their own text, so what passes through is still the upstream's bytes.
+  const parser = createSseParser({ keepRaw: holdToolCalls && passthrough });
   const cached: string[] | undefined = call.cacheKey === undefined ? undefined : [];
   const body = upstreamResponse.body;
 
@@ -69,17 +75,6 @@ export function relayStream(options: {
       response.once('drain', () => body.resume());
     }
   };
-  const translate = (events: readonly SseEvent[]): string => {
-    let out = '';
-    for (const event of events) {
-      const kind: unknown = usage.push(event);
-      toolCalls?.push(event);
-      if (translator) out += translator.push(event);
-      else if (!passthrough && !(attempt.hideUsageChunk && kind === 'usage-only')) out += sseFrame(event);
-    }
-    return out;
-  };
-
   return new Promise<void>((resolve) => {
     let outcome: StreamOutcome | undefined;
     let endCode: string | undefined;
@@ -107,7 +102,8 @@ export function relayStream(options: {
       context.metrics.recordCall(settled.record);
       if (toolCalls !== undefined) {
         call.toolCalls = toolCalls.calls();
-        if (call.toolCheck !== undefined) await checkCalledTools({ context, toolCalls: call.toolCalls, who: call.toolCheck, streamed: true });
+        // Held calls were checked one by one as they completed; otherwise the policy only flags.
+        if (who !== undefined && gate === undefined) await checkCalledTools({ context, toolCalls: call.toolCalls, who, streamed: true });
       }
       if (call.times.firstByteAtInMs !== undefined) {
         context.metrics.timeToFirstToken.observe({ model: prepared.model }, (call.times.firstByteAtInMs - call.times.receivedAtInMs) / 1000);
@@ -116,29 +112,63 @@ export function relayStream(options: {
         storeInCache({ context, key: call.cacheKey, body: cached.join(''), contentType: 'text/event-stream; charset=utf-8', model: prepared.model, usage: usage.usage, costInNanoUsd: settled.costInNanoUsd });
       }
     };
-    const endWithError = (error: { code: string; message: string }): void => {
-      write(streamErrorEvent({ dialect: call.route.dialect, code: error.code, message: error.message }));
+    const endWithError = (error: { code: string; message: string; details?: Record<string, unknown> }): void => {
+      write(streamErrorEvent({ dialect: call.route.dialect, code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) }));
       response.end();
     };
 
-    inFlight.end = (error: WardenError) => {
+    const stop = (error: WardenError): void => {
       if (outcome !== undefined) return;
       endWithError(error);
       abortUpstream();
       finish('ended', error.code);
     };
+    inFlight.end = stop;
+    const gate = !holdToolCalls || toolCalls === undefined ? undefined : createStreamToolGate({
+      decide: (toolCall) => checkStreamedToolCall({ context, call: toolCall, who }),
+      write,
+      refuse: (error) => {
+        if (outcome === undefined) context.metrics.refusals.inc({ code: error.code });
+        stop(error);
+      },
+      fail: (error) => {
+        if (outcome !== undefined) return;
+        context.logger.error({ requestId: call.requestId, err: error }, 'checking a streamed tool call failed');
+        endWithError({ code: 'internal_error', message: `Warden could not check a tool call of this answer (request ${call.requestId}), so it was not relayed. Try again, and report the request id if it persists.` });
+        abortUpstream();
+        finish('ended', 'internal_error');
+      },
+    });
+    const translate = (events: readonly SseEvent[]): string => {
+      let out = '';
+      for (const event of events) {
+        const kind: unknown = usage.push(event);
+        const progress = toolCalls?.push(event);
+        let text = '';
+        if (translator) text = translator.push(event);
+        else if (passthrough) text = event.raw ?? '';
+        else if (!(attempt.hideUsageChunk && kind === 'usage-only')) text = sseFrame(event);
+        out += gate === undefined || progress === undefined ? text : gate.push(text, progress);
+      }
+      return out;
+    };
     body.on('data', (chunk: Buffer) => {
       if (outcome !== undefined) return;
       call.times.firstByteAtInMs ??= context.clock.now();
       const out = translate(parser.push(chunk));
-      write(passthrough ? chunk : out);
+      write(passthrough && gate === undefined ? chunk : out);
     });
     body.once('end', () => {
       if (outcome !== undefined) return;
       write(translate(parser.end()));
-      if (translator) write(translator.end());
-      response.end();
-      finish('completed');
+      const close = (): void => {
+        if (outcome !== undefined) return;
+        if (translator) write(translator.end());
+        response.end();
+        finish('completed');
+      };
+      if (gate === undefined || toolCalls === undefined) close();
+      else void gate.end(toolCalls.end()).then(close);
     });
     body.on('error', (error: Error) => {
       if (outcome !== undefined) return;

@@ -65,9 +65,10 @@ export async function serveFromCache(options: { context: GatewayContext; call: C
     ...attribution(options.scopes),
     usage: entry.usage,
     costInNanoUsd: 0,
+    ...(call.requestFingerprint === undefined ? {} : { requestFingerprint: call.requestFingerprint }),
     status: 'cached',
     latencyInMs: nowInMs - call.times.receivedAtInMs,
-    data: { route: call.route.path, cache: 'hit', savedInNanoUsd: entry.costInNanoUsd },
+    data: { route: call.route.path, cache: 'hit', savedInNanoUsd: entry.costInNanoUsd, ...(call.tier === undefined ? {} : { tier: call.tier }) },
   });
   context.metrics.cacheHits.inc({ route: call.route.path });
   context.metrics.cacheSavings.inc({ model: entry.model }, entry.costInNanoUsd / nanoUsdPerUsd);

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { TaskRef } from '../core/call-scopes.js';
 import type { WardenConfig } from '../core/config-schema.js';
 import { usdToNano, type NanoUsd } from '../core/money.js';
+import { parseTaskOutcome, type TaskOutcome } from '../core/task-outcome.js';
 import { WardenError } from '../core/warden-error.js';
 import { parseTags } from '../sdk/guarded-method.js';
 
@@ -13,6 +14,8 @@ export interface WardenRequestHeaders {
   tags: Record<string, string>;
   maxCostInNanoUsd?: NanoUsd;
   tier?: string;
+  /** `x-warden-task-outcome`: how the call's task ended, recorded for it when the call ends. */
+  taskOutcome?: TaskOutcome;
 }
 
 const maxHeaderValueLength = 256;
@@ -48,6 +51,11 @@ export function readWardenHeaders(options: { headers: IncomingHttpHeaders; confi
   const tagsText = read('x-warden-tags');
   const user = read('x-warden-user');
   const tier = read('x-warden-tier');
+  const outcomeText = read('x-warden-task-outcome');
+  const taskOutcome = outcomeText === undefined ? undefined : parseTaskOutcome(outcomeText, 'Header x-warden-task-outcome');
+  if (taskOutcome !== undefined && task === undefined) {
+    throw new WardenError('invalid_request', 'Header x-warden-task-outcome needs a task: send x-warden-task with the id of the task that ended.', { details: { header: 'x-warden-task-outcome' } });
+  }
   return {
     tasks,
     ...(taskType === undefined ? {} : { taskType }),
@@ -55,5 +63,6 @@ export function readWardenHeaders(options: { headers: IncomingHttpHeaders; confi
     tags: tagsText === undefined ? {} : parseTags(tagsText),
     ...(maxCost === undefined ? {} : { maxCostInNanoUsd: usdToNano(maxCost, 'Header x-warden-max-cost-usd') }),
     ...(tier === undefined ? {} : { tier }),
+    ...(taskOutcome === undefined ? {} : { taskOutcome }),
   };
 }

@@ -19,13 +19,18 @@ export function observedMessages(dialect: Dialect, body: Readonly<Record<string,
   return observed;
 }
 
-/** The tool calls in a non-streamed answer of `dialect` (the upstream's). */
+/** The tool calls in a non-streamed answer of `dialect` (the upstream's): chat `tool_calls`, Anthropic `tool_use` blocks, Responses `function_call` items. */
 export function observedToolCalls(dialect: Dialect, answer: unknown): ObservedToolCall[] {
   if (!isRecord(answer)) return [];
   if (dialect === 'anthropic-messages') {
     return (Array.isArray(answer.content) ? answer.content : [])
       .filter((block): block is Record<string, unknown> => isRecord(block) && block.type === 'tool_use' && typeof block.name === 'string')
       .map((block) => ({ name: block.name as string, argumentsJson: JSON.stringify(block.input ?? {}) }));
+  }
+  if (dialect === 'openai-responses') {
+    return (Array.isArray(answer.output) ? answer.output : [])
+      .filter((item): item is Record<string, unknown> => isRecord(item) && item.type === 'function_call' && typeof item.name === 'string')
+      .map((item) => ({ name: item.name as string, argumentsJson: typeof item.arguments === 'string' ? item.arguments : JSON.stringify(item.arguments ?? {}) }));
   }
   if (dialect !== 'openai-chat') return [];
   const choice = Array.isArray(answer.choices) ? answer.choices[0] : undefined;

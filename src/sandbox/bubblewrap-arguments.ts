@@ -11,6 +11,8 @@ export interface SandboxPlan {
   files: ReadonlyArray<{ path: string; descriptor: number }>;
   environment: Readonly<Record<string, string>>;
   limits: SandboxLimits;
+  /** A cgroup holds memory and processes for the whole command, so the wrapper sets no RLIMIT_AS or RLIMIT_NPROC. */
+  cgroupLimits: boolean;
   /** bash inside the sandbox: it sets the limits, then becomes the command. */
   bashPath: string;
   /** The wrapper writes one byte here once the sandbox is up, so a failed setup is told apart from a failed command. */
@@ -29,7 +31,7 @@ export interface BubblewrapArguments {
 /**
  * The `bwrap` arguments for a plan: new user, pid, network, IPC, UTS and cgroup namespaces; a
  * read-only root holding only the system paths, a fresh /proc, /dev and size-capped /tmp; the
- * workspace writable; an empty environment plus the plan's; the limits set by a bash wrapper.
+ * workspace writable; an empty environment plus the plan's; the per-process limits set by a bash wrapper.
  * @example const { options, command } = bubblewrapArguments(plan); // bwrap --args <fd> -- ...command
  */
 export function bubblewrapArguments(plan: SandboxPlan): BubblewrapArguments {
@@ -72,11 +74,13 @@ export function bubblewrapArguments(plan: SandboxPlan): BubblewrapArguments {
 
 function limitScript(plan: SandboxPlan): string {
   const { limits, readyDescriptor } = plan;
+  const perProcess = plan.cgroupLimits ? '' : ` -u ${limits.processes} -v ${limits.memoryInMb * 1024}`;
   const lastDescriptor = Math.max(readyDescriptor, plan.optionsDescriptor, ...plan.files.map((file) => file.descriptor));
   const inherited = Array.from({ length: lastDescriptor - 2 }, (_, index) => `${index + 3}>&-`).join(' ');
   return [
     // Set inside the new user namespace so RLIMIT_NPROC counts this sandbox's processes, not all of the user's.
-    `ulimit -c 0 -n ${limits.openFiles} -u ${limits.processes} -v ${limits.memoryInMb * 1024} -f ${limits.fileSizeInMb * 1024} && ` +
+    // Under a cgroup, memory.max and pids.max hold the whole tree and an address-space cap would only break runtimes that reserve large ranges.
+    `ulimit -c 0 -n ${limits.openFiles}${perProcess} -f ${limits.fileSizeInMb * 1024} && ` +
       // A soft limit one second under the hard one: SIGXCPU names the limit before SIGKILL ends the process.
       `ulimit -S -t ${limits.cpuInSeconds} && ulimit -H -t ${limits.cpuInSeconds + 1} || exit 125`,
     `printf r >&${readyDescriptor} && exec ${inherited}`,

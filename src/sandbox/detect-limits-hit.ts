@@ -7,8 +7,9 @@ const memoryPattern = /Cannot allocate memory|\bOut of memory\b|memory exhausted
 
 /**
  * The limits a finished run ran into. The wall clock, CPU (SIGXCPU), file size (SIGXFSZ) and
- * output are certain. Processes are read from fork's complaint on stderr, memory from the error
- * text of a failed run; a program that hides its errors goes unnoticed.
+ * output are certain, and so are memory and processes under a cgroup (its OOM-kill and pids.max
+ * counters). Without one, processes are read from fork's complaint on stderr and memory from the
+ * error text of a failed run; a program that hides its errors goes unnoticed.
  */
 export function detectLimitsHit(run: {
   timedOut: boolean;
@@ -17,13 +18,15 @@ export function detectLimitsHit(run: {
   stderr: string;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
+  /** What the cgroup counted, when there was one. */
+  cgroupHits?: { memory: boolean; processes: boolean } | undefined;
 }): SandboxLimitName[] {
   const failed = run.exitCode !== 0;
   const hits: Array<[SandboxLimitName, boolean]> = [
     ['wallClock', run.timedOut],
     ['cpu', run.signal === 'SIGXCPU'],
-    ['memory', failed && memoryPattern.test(run.stderr)],
-    ['processes', processesPattern.test(run.stderr)],
+    ['memory', run.cgroupHits?.memory === true || (failed && memoryPattern.test(run.stderr))],
+    ['processes', run.cgroupHits?.processes === true || processesPattern.test(run.stderr)],
     ['fileSize', run.signal === 'SIGXFSZ' || (failed && /File too large/.test(run.stderr))],
     ['output', run.stdoutTruncated || run.stderrTruncated],
   ];

@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { WardenError } from '../core/warden-error.js';
 import { bubblewrapArguments } from './bubblewrap-arguments.js';
+import type { CommandCgroup } from './command-cgroup.js';
+import { createCommandCgroup } from './create-command-cgroup.js';
 import { detectLimitsHit } from './detect-limits-hit.js';
 import { findBubblewrap } from './find-bubblewrap.js';
 import { findExecutable } from './find-executable.js';
@@ -33,19 +35,25 @@ export interface RunSandboxedOptions {
   onEvent?: (event: SandboxLimitCrossEvent) => void;
   /** Default: bwrap from /usr/bin, /usr/local/bin, /bin, then the parent's PATH. */
   bubblewrapPath?: string;
+  /** Default true: hold memory and processes for the whole command in a cgroup when one is usable. False keeps per-process rlimits only. */
+  useCgroup?: boolean;
   clock?: Clock;
 }
 
 const readyDescriptor = 3;
 const optionsDescriptor = 4;
+// The wrapper that becomes bubblewrap, and bubblewrap's init in the new pid namespace, share pids.max with the command.
+const bubblewrapOwnProcesses = 2;
 const environmentName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Binding one of these writable would hand the command the system, every user's files or the host's /tmp.
 const refusedWorkspaces = new Set(['/', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/tmp', '/var', '/run', '/proc', '/dev', '/sys', '/boot', '/home', '/root']);
 
 /**
  * Runs a command under bubblewrap: no network, a read-only system, one writable workspace, an
- * empty environment plus an allowlist, and the policy's limits. Throws `invalid_config` when
- * bubblewrap is missing or the sandbox cannot be set up; never runs the command unsandboxed.
+ * empty environment plus an allowlist, and the policy's limits, memory and processes held for the
+ * whole command by a cgroup where one is usable. Throws `invalid_config` when bubblewrap is
+ * missing, the sandbox cannot be set up, or the policy requires a cgroup and none is usable; never
+ * runs the command unsandboxed.
  * @example const result = await runSandboxed({ command: ['sh', '-c', 'make test'], policy: parseSandboxPolicy({ workspace: '/srv/agent' }) });
  */
 export async function runSandboxed(options: RunSandboxedOptions): Promise<SandboxResult> {
@@ -68,44 +76,53 @@ export async function runSandboxed(options: RunSandboxedOptions): Promise<Sandbo
   if (badName !== undefined) throw new WardenError('invalid_request', `${JSON.stringify(badName)} is not an environment variable name; use letters, digits and _, not starting with a digit.`);
   const identity = sandboxIdentity(workspace);
   const files = sandboxEtcFiles(identity).map((file, index) => ({ ...file, descriptor: optionsDescriptor + 1 + index }));
-  const { options: bubblewrapOptions, command } = bubblewrapArguments({
-    systemMounts: systemMounts(),
-    workspace,
-    readOnlyBinds: policy.readOnlyBinds.map(resolveReadOnlyBind),
-    files,
-    environment,
-    limits: policy.limits,
-    bashPath,
-    readyDescriptor,
-    optionsDescriptor,
-    command: options.command,
-  });
+  const readOnlyBinds = policy.readOnlyBinds.map(resolveReadOnlyBind);
+  const { cgroup, cgroupUnavailableReason } = cgroupFor(policy, options.useCgroup ?? true);
   const startedInMs = clock.now();
-  const run = await spawnBubblewrap({
-    bubblewrapPath,
-    bashPath,
-    options: bubblewrapOptions,
-    command,
-    identity,
-    readyDescriptor,
-    optionsDescriptor,
-    files,
-    stdin: options.stdin ?? 'ignore',
-    maxOutputInBytes: policy.limits.maxOutputInKb * 1024,
-    wallClockInMs: policy.limits.wallClockInSeconds * 1000,
-    onOutput: options.onOutput,
+  const { run, cgroupHits } = await holding(cgroup, async () => {
+    const { options: bubblewrapOptions, command } = bubblewrapArguments({
+      systemMounts: systemMounts(),
+      workspace,
+      readOnlyBinds,
+      files,
+      environment,
+      limits: policy.limits,
+      cgroupLimits: cgroup !== undefined,
+      bashPath,
+      readyDescriptor,
+      optionsDescriptor,
+      command: options.command,
+    });
+    const run = await spawnBubblewrap({
+      bubblewrapPath,
+      bashPath,
+      options: bubblewrapOptions,
+      command,
+      identity,
+      readyDescriptor,
+      optionsDescriptor,
+      startDescriptor: optionsDescriptor + 1 + files.length,
+      cgroup,
+      files,
+      stdin: options.stdin ?? 'ignore',
+      maxOutputInBytes: policy.limits.maxOutputInKb * 1024,
+      wallClockInMs: policy.limits.wallClockInSeconds * 1000,
+      onOutput: options.onOutput,
+    });
+    return { run, cgroupHits: cgroup?.limitsHit() };
   });
   if (!run.ready && !run.timedOut) throw setupFailure({ stderr: run.stderr, code: run.code, identity, workspace });
 
   const signal = run.signal ?? signalOfStatus(run.code);
   const exitCode = run.signal === null ? run.code : null;
   const durationInMs = clock.now() - startedInMs;
-  const limitsHit = detectLimitsHit({ ...run, exitCode, signal });
+  const limitsEnforcedBy = cgroup?.enforcement ?? 'rlimit';
+  const limitsHit = detectLimitsHit({ ...run, exitCode, signal, cgroupHits });
   if (limitsHit.length > 0) {
     options.onEvent?.({
       type: 'sandbox-limit-cross',
       timeInMs: clock.now(),
-      data: { limits: limitsHit, command: [...options.command], workspace, exitCode, signal, durationInMs },
+      data: { limits: limitsHit, command: [...options.command], workspace, exitCode, signal, durationInMs, limitsEnforcedBy },
     });
   }
   return {
@@ -118,8 +135,44 @@ export async function runSandboxed(options: RunSandboxedOptions): Promise<Sandbo
     timedOut: run.timedOut,
     limitsHit,
     durationInMs,
+    limitsEnforcedBy,
+    cgroupUnavailableReason,
     workspace,
   };
+}
+
+/** The cgroup for this run, or why there is none; throws when the policy requires one. */
+function cgroupFor(policy: Readonly<SandboxPolicy>, useCgroup: boolean): { cgroup: CommandCgroup | undefined; cgroupUnavailableReason: string | null } {
+  const { limits } = policy;
+  const made = useCgroup
+    ? createCommandCgroup({ limits: { memoryInBytes: limits.memoryInMb * 1024 * 1024, maxProcesses: limits.processes + bubblewrapOwnProcesses } })
+    : { unavailable: 'turned off by the caller (useCgroup: false)' };
+  if (!('unavailable' in made)) return { cgroup: made, cgroupUnavailableReason: null };
+  if (policy.requireCgroup) throw cgroupRequired(made.unavailable);
+  return { cgroup: undefined, cgroupUnavailableReason: made.unavailable };
+}
+
+/** Runs `work`, then removes the cgroup whether or not it succeeded. */
+async function holding<T>(cgroup: CommandCgroup | undefined, work: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await cgroup?.remove().catch((cleanupError: unknown) => {
+      throw new WardenError('invalid_config', `${(error as Error).message} Then: ${(cleanupError as Error).message}`, { cause: error, details: { reason: 'sandbox_cleanup' } });
+    });
+    throw error;
+  }
+  await cgroup?.remove();
+  return result;
+}
+
+function cgroupRequired(reason: string): WardenError {
+  return new WardenError(
+    'invalid_config',
+    `The sandbox policy sets requireCgroup, and no cgroup can hold this command's memory and process limits: ${reason}. Run Warden as root, or delegate the memory and pids controllers to it (see README "Sandboxed commands"), or drop requireCgroup to accept per-process rlimits.`,
+    { details: { reason: 'sandbox_unavailable', cgroup: reason } },
+  );
 }
 
 function resolveWorkspace(path: string, homes: ReadonlyArray<string | undefined>): string {

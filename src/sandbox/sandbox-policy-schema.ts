@@ -14,9 +14,9 @@ const environmentName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
 export const sandboxLimitsSchema = z.strictObject({
   /** CPU time per process (RLIMIT_CPU): SIGXCPU at the limit, SIGKILL one second later. */
   cpuInSeconds: positiveInteger.default(120),
-  /** Address space per process (RLIMIT_AS), not resident memory. */
+  /** Memory for the whole command tree (a cgroup's memory.max or memory.limit_in_bytes, no swap); without a cgroup, address space per process (RLIMIT_AS). */
   memoryInMb: positiveInteger.min(64, { error: 'below 64 MB even a shell may not start; use 64 or more' }).default(2048),
-  /** Processes and threads together (RLIMIT_NPROC), counted inside the sandbox only. */
+  /** Processes and threads of the whole command (a cgroup's pids.max); without a cgroup, RLIMIT_NPROC counted inside the sandbox. */
   processes: positiveInteger.default(256),
   /** Open file descriptors per process (RLIMIT_NOFILE). */
   openFiles: positiveInteger.min(16, { error: 'below 16 open files even a shell may not start; use 16 or more' }).default(1024),
@@ -39,6 +39,8 @@ export const sandboxPolicySchema = z.strictObject({
   readOnlyBinds: z.array(pathText).default([]),
   /** Names of variables copied from the parent environment when set there. */
   passEnvironment: z.array(environmentName).default([]),
+  /** Refuse to run unless a cgroup holds memory and processes for the whole command, rather than falling back to per-process rlimits. */
+  requireCgroup: z.boolean({ error: 'expected true or false' }).default(false),
 });
 
 export type SandboxPolicy = z.output<typeof sandboxPolicySchema>;

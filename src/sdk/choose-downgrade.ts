@@ -1,15 +1,10 @@
 import type { CallScopes } from '../core/call-scopes.js';
+import { decideDowngrade, downgradeTarget as configuredTarget, type DowngradeDecision } from '../core/decide-downgrade.js';
 import type { ResolvedBudgets } from '../core/resolve-budget-lines.js';
-import type { ScopeKey } from '../core/scope.js';
 import type { BudgetState } from '../core/store.js';
-import { activeActions } from '../core/budget-ladder.js';
 import type { WardenRuntime } from './warden-runtime.js';
 
-export interface Downgrade {
-  toModel: string;
-  scope: ScopeKey;
-  reason: 'soft-limit' | 'ladder';
-}
+export type Downgrade = DowngradeDecision;
 
 /**
  * The cheaper model to use when a budget on the call is past its soft limit or a ladder stage
@@ -22,24 +17,17 @@ export function chooseDowngrade(options: {
   states: BudgetState[];
   requestedModel: string;
 }): Downgrade | undefined {
-  const { budgets, states } = options;
-  const target = downgradeTarget(options);
-  if (target === undefined) return undefined;
-
-  for (const rule of budgets.rules) {
-    const state = states.find((candidate) => candidate.key === rule.line.key);
-    if (!state) continue;
-    const spent = state.committedInNanoUsd + state.reservedInNanoUsd;
-    if (rule.softInNanoUsd !== undefined && spent >= rule.softInNanoUsd) {
-      return { toModel: target, scope: rule.line.scope, reason: 'soft-limit' };
-    }
-    const base = rule.hardInNanoUsd ?? rule.softInNanoUsd;
-    if (base === undefined) continue;
-    if (activeActions({ ladder: rule.ladder, limitInNanoUsd: base, spentInNanoUsd: spent }).includes('downgrade')) {
-      return { toModel: target, scope: rule.line.scope, reason: 'ladder' };
-    }
-  }
-  return undefined;
+  const { runtime, scopes, budgets, states, requestedModel } = options;
+  return decideDowngrade({
+    config: runtime.config,
+    scopes,
+    rules: budgets.rules,
+    spentOf: (lineKey) => {
+      const state = states.find((candidate) => candidate.key === lineKey);
+      return state === undefined ? undefined : state.committedInNanoUsd + state.reservedInNanoUsd;
+    },
+    requestedModel,
+  });
 }
 
 /**
@@ -52,9 +40,7 @@ export function mayDowngrade(options: { runtime: WardenRuntime; scopes: CallScop
   return options.budgets.rules.some((rule) => rule.softInNanoUsd !== undefined || rule.ladder.some((stage) => stage.actions.includes('downgrade')));
 }
 
-function downgradeTarget(options: { runtime: WardenRuntime; scopes: CallScopes; requestedModel: string }): string | undefined {
-  const { runtime, scopes, requestedModel } = options;
-  const taskType = scopes.tasks.at(-1)?.type;
-  const target = (taskType === undefined ? undefined : runtime.config.taskTypes[taskType]?.downgrades[requestedModel]) ?? runtime.config.downgrades[requestedModel];
-  return target === requestedModel ? undefined : target;
+/** The cheaper model configured for `requestedModel` (the task type's map first, then the global one), if any. */
+export function downgradeTarget(options: { runtime: WardenRuntime; scopes: CallScopes; requestedModel: string }): string | undefined {
+  return configuredTarget({ config: options.runtime.config, scopes: options.scopes, requestedModel: options.requestedModel });
 }

@@ -1,22 +1,30 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from './time-ordered-id.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { LimitsConfig } from '../core/budget-config-schema.js';
 import { budgetLineKey, createWindowCache } from '../core/budget-window.js';
 import type { TaskRef } from '../core/call-scopes.js';
 import type { Clock } from '../core/clock.js';
+import type { LedgerEvent } from '../core/ledger-event.js';
 import type { WardenConfig } from '../core/config-schema.js';
 import { usdToNano, type NanoUsd } from '../core/money.js';
 import { parseConfig } from '../core/parse-config.js';
 import { createPriceCatalogue } from '../core/price-catalogue.js';
 import { scopeKey } from '../core/scope.js';
+import { parseTaskOutcome, parseTaskOutcomeNote, taskFinishEvent, type TaskOutcome } from '../core/task-outcome.js';
 import type { Store } from '../core/store.js';
 import { WardenError } from '../core/warden-error.js';
 import type { AttributionOptions } from './guarded-method.js';
 import { currentContext, runInContext, type CallContext } from './task-context.js';
+import { createApprovals } from './approvals.js';
 import { createTaskLoops } from './task-loops.js';
+import { recordShadow } from './record-shadow.js';
+import { shadowLoopDetection } from './shadow-loop-detection.js';
 import { createTaskTools, type ApprovalHandler, type TaskTools } from './task-tools.js';
 import type { WardenHooks, WardenRuntime } from './warden-runtime.js';
 import { wrapAnthropicClient, wrapOpenAIClient } from './wrap-clients.js';
+import { alertFromStage, type Alert } from './alert.js';
+import { createAlertSink, type AlertSink } from './alert-sink.js';
+import { watchSlos, type SloWatch } from './watch-slos.js';
 
 export interface CreateWardenOptions {
   /** A config object (validated here) or the result of parseConfig. */
@@ -26,14 +34,22 @@ export interface CreateWardenOptions {
   hooks?: WardenHooks;
   newId?: () => string;
   random?: () => number;
-  /** Asked when the tool policy holds a tool call for a person (guardTool); resolve true to allow. Without it such calls are denied. */
+  /**
+   * Asked when the tool policy holds a tool call for a person (guardTool); resolve true to allow.
+   * Either way the approval is filed in the store, where `warden approvals approve|deny` can decide
+   * it too; without this hook the call waits for that (or toolChecks.approvalTimeoutInSeconds, then denied).
+   */
   approve?: ApprovalHandler;
+  /** Every alert (budget stage reached, SLO breached), besides the config's webhooks: log or count it here. */
+  onAlert?: (alert: Alert) => void;
+  /** A webhook gave up on an alert; `webhook` is its host only (the path is its secret). Default: hooks.onError. */
+  onAlertDeliveryError?: (error: unknown, webhook: string) => void;
 }
 
 export interface TaskOptions {
   id?: string;
   type?: string;
-  /** Hard limit over the task's lifetime: "0.50", 0.5, or full limits. */
+  /** Hard limit over the task's lifetime: "0.50", 0.5, or full limits; with `mode: 'shadow'` they (and maxLlmCalls) are only judged and recorded. */
   budget?: string | number | Partial<Omit<LimitsConfig, 'hard' | 'soft'> & { hard: string | number; soft: string | number }>;
   maxLlmCalls?: number;
   /** Defaults to the task this one is started inside, if any. */
@@ -57,6 +73,12 @@ export interface Task {
   guardTool: TaskTools['guardTool'];
   /** Runs a command in the sandbox, as `warden exec` does. */
   exec: TaskTools['exec'];
+  /**
+   * Reports how the task ended, as a `task-finish` ledger event; resolves once it is stored.
+   * Cost reports count a task's last report (success rate, cost per successful outcome).
+   * @example await task.finish({ outcome: 'success' });
+   */
+  finish(result: { outcome: TaskOutcome; note?: string }): Promise<void>;
 }
 
 export interface Warden {
@@ -70,7 +92,12 @@ export interface Warden {
   openai<Client extends object>(client: Client, attribution?: AttributionOptions): Client;
   /** Guards an official `@anthropic-ai/sdk` client. */
   anthropic<Client extends object>(client: Client, attribution?: AttributionOptions): Client;
+  /** Where budget-stage and SLO alerts go: onAlert and the config's webhooks. */
+  readonly alerts: AlertSink;
+  /** The SLO watch over the ledger, when some SLO has a target, a p95 bound or a monthly budget. */
+  readonly slos: SloWatch | undefined;
   flush(): Promise<void>;
+  /** Stops the SLO watch and closes the store. */
   close(): Promise<void>;
 }
 
@@ -81,23 +108,40 @@ export interface Warden {
 export function createWarden(options: CreateWardenOptions): Warden {
   const config = isParsed(options.config) ? options.config : parseConfig(options.config);
   const clock = options.clock ?? { now: () => Date.now() };
-  const hooks = options.hooks ?? {};
+  const userHooks = options.hooks ?? {};
   const { store } = options;
+  const alerts = createAlertSink({
+    config: config.alerts,
+    ...(options.onAlert === undefined ? {} : { onAlert: options.onAlert }),
+    onDeliveryError: options.onAlertDeliveryError ?? ((error) => userHooks.onError?.(error)),
+  });
+  const hooks: WardenHooks = {
+    ...userHooks,
+    onStage: (event) => {
+      userHooks.onStage?.(event);
+      alerts.send(alertFromStage(event, clock.now()));
+    },
+  };
+  const sleep = (delayInMs: number, signal?: AbortSignal): Promise<void> => delay(delayInMs, undefined, signal ? { signal } : {});
+  const record = (event: LedgerEvent): void => {
+    store.append([event]).catch((error: unknown) => hooks.onError?.(error));
+  };
   const runtime: WardenRuntime = {
     config,
     store,
     clock,
     catalogue: createPriceCatalogue({ clock, overrides: config.prices.overrides, ...(config.prices.fallback ? { fallback: config.prices.fallback } : {}) }),
     windows: createWindowCache({ timeZone: config.timeZone }),
-    newId: options.newId ?? randomUUID,
+    newId: options.newId ?? (() => timeOrderedId()),
     random: options.random ?? Math.random,
-    sleep: (delayInMs, signal) => delay(delayInMs, undefined, signal ? { signal } : {}),
+    sleep,
     hooks,
-    record: (event) => {
-      store.append([event]).catch((error: unknown) => hooks.onError?.(error));
-    },
-    taskLoops: createTaskLoops({ config: config.loopDetection, clock, record: (event) => runtime.record(event) }),
+    record,
+    taskLoops: createTaskLoops({ ...shadowLoopDetection({ config: config.loopDetection, record, recordShadow: (event, fields) => recordShadow(runtime, event, fields) }), store, clock }),
+    approvals: createApprovals({ store, clock, timeoutInMs: config.toolChecks.approvalTimeoutInSeconds * 1000, record, sleep }),
   };
+
+  const slos = watchSlos({ runtime, send: (alert) => alerts.send(alert), onError: (error) => hooks.onError?.(error) });
 
   const taskHandle = (ref: TaskRef, parent: Task | undefined, chain: readonly TaskRef[], team: string | undefined): Task => {
     const tools = createTaskTools({ runtime, tasks: chain, ...(team === undefined ? {} : { team }), ...(options.approve === undefined ? {} : { approve: options.approve }) });
@@ -117,6 +161,17 @@ export function createWarden(options: CreateWardenOptions): Warden {
       checkTool: tools.checkTool,
       guardTool: tools.guardTool,
       exec: tools.exec,
+      finish: async (result) => {
+        const event = taskFinishEvent({
+          taskId: ref.id,
+          outcome: parseTaskOutcome(result.outcome, 'task.finish outcome'),
+          timeInMs: clock.now(),
+          by: 'sdk',
+          ...optionalNote(parseTaskOutcomeNote(result.note, 'task.finish note')),
+          attribution: { org: config.org, ...(ref.type === undefined ? {} : { taskType: ref.type }), ...(chain.at(-2) === undefined ? {} : { parentTaskId: chain.at(-2)?.id }), ...(team === undefined ? {} : { team }) },
+        });
+        await store.append([event]);
+      },
     };
   };
   const handles = new WeakMap<Task, readonly TaskRef[]>();
@@ -145,6 +200,7 @@ export function createWarden(options: CreateWardenOptions): Warden {
         tasks: chain,
         ...(taskOptions.user === undefined ? {} : { user: taskOptions.user }),
         tags: { ...context.tags, ...taskOptions.tags },
+        checkTool: handle.checkTool,
       };
       return runInContext(next, () => body(handle));
     },
@@ -154,8 +210,13 @@ export function createWarden(options: CreateWardenOptions): Warden {
     },
     openai: (client, attribution) => wrapOpenAIClient(runtime, client, attribution),
     anthropic: (client, attribution) => wrapAnthropicClient(runtime, client, attribution),
+    alerts,
+    slos,
     flush: () => store.flush(),
-    close: () => store.close(),
+    close: async () => {
+      slos?.stop();
+      await store.close();
+    },
   };
 }
 
@@ -170,9 +231,14 @@ function taskLimits(options: TaskOptions): Partial<LimitsConfig> {
     if (budget.calls !== undefined) limits.calls = budget.calls;
     if (budget.clamp !== undefined) limits.clamp = budget.clamp;
     if (budget.ladder !== undefined) limits.ladder = budget.ladder;
+    if (budget.mode !== undefined) limits.mode = budget.mode;
   }
   if (options.maxLlmCalls !== undefined) limits.calls = options.maxLlmCalls;
   return limits;
+}
+
+function optionalNote(note: string | undefined): { note?: string } {
+  return note === undefined ? {} : { note };
 }
 
 function isParsed(config: unknown): config is Readonly<WardenConfig> {

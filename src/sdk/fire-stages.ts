@@ -1,7 +1,8 @@
 import { markKey, stagesCrossed } from '../core/budget-ladder.js';
 import type { LadderStageConfig } from '../core/budget-config-schema.js';
 import type { NanoUsd } from '../core/money.js';
-import type { LineTotals } from '../core/store.js';
+import type { LineRule } from '../core/resolve-budget-lines.js';
+import type { BudgetState, LineTotals } from '../core/store.js';
 import { WardenError } from '../core/warden-error.js';
 import type { PreparedCall } from './prepare-call.js';
 import type { WardenRuntime } from './warden-runtime.js';
@@ -52,4 +53,40 @@ async function claimOrSkip(runtime: WardenRuntime, mark: string, expiresAtInMs: 
     if (error instanceof WardenError && error.code === 'store_unavailable') return false;
     throw error;
   }
+}
+
+// Marks this process already saw claimed, so a storm of refusals costs one store round trip.
+const claimedStops = new WeakMap<WardenRuntime, Set<string>>();
+
+/**
+ * A call refused for money by a line whose ladder stops: the stop stage is in force, so it is
+ * announced now (once per window), even if committed spend never lands exactly on it, as it
+ * rarely does when calls are clamped to what is left.
+ */
+export async function fireStopStage(options: { runtime: WardenRuntime; requestId: string; rule: LineRule | undefined; state: BudgetState | undefined }): Promise<void> {
+  const { runtime, rule } = options;
+  if (rule === undefined) return;
+  const stops = rule.ladder.filter((stage) => stage.actions.includes('stop'));
+  const base = rule.hardInNanoUsd ?? rule.softInNanoUsd;
+  if (stops.length === 0 || base === undefined) return;
+  const stage = stops.reduce((lowest, candidate) => (candidate.atPercent < lowest.atPercent ? candidate : lowest));
+  const mark = markKey(rule.line.key, stage);
+  let seen = claimedStops.get(runtime);
+  if (seen === undefined) {
+    seen = new Set();
+    claimedStops.set(runtime, seen);
+  }
+  if (seen.has(mark)) return;
+  const claimed = await claimOrSkip(runtime, mark, rule.line.windowEndInMs);
+  seen.add(mark);
+  if (!claimed) return;
+  const spentInNanoUsd = options.state?.committedInNanoUsd ?? 0;
+  const event = { atPercent: stage.atPercent, actions: [...stage.actions] };
+  runtime.record({
+    type: 'budget-cross',
+    timeInMs: runtime.clock.now(),
+    requestId: options.requestId,
+    data: { lineKey: rule.line.key, scope: rule.line.scope, window: rule.line.window, atPercent: stage.atPercent, actions: event.actions, soft: false, limitInNanoUsd: base, spentInNanoUsd, byRefusal: true },
+  });
+  runtime.hooks.onStage?.({ lineKey: rule.line.key, scope: rule.line.scope, stage: event, limitInNanoUsd: base, spentInNanoUsd });
 }

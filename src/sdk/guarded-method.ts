@@ -1,10 +1,12 @@
 import type { CallScopes } from '../core/call-scopes.js';
 import { usdToNano } from '../core/money.js';
 import type { Dialect } from '../providers/estimate-input-tokens.js';
+import { createStreamToolCalls } from '../providers/stream-tool-calls.js';
 import type { ResponseBodyUsage, StreamUsage } from '../providers/stream-usage.js';
 import { asSseEvent, guardStream } from './guard-stream.js';
 import { runGuarded } from './run-guarded.js';
 import { settleCall } from './settle-call.js';
+import { streamToolCheck } from './stream-tool-check.js';
 import { currentContext } from './task-context.js';
 import type { WardenRuntime } from './warden-runtime.js';
 
@@ -48,6 +50,7 @@ export function guardedMethod(options: { runtime: WardenRuntime; spec: MethodSpe
     const streaming = body.stream === true;
     const streamPlan = streaming && spec.prepareStream ? spec.prepareStream(body) : { body, hideUsageChunk: false };
     const signal = requestOptions.signal instanceof AbortSignal ? requestOptions.signal : undefined;
+    const toolCheck = streaming ? streamToolCheck(runtime, currentContext().checkTool) : undefined;
     // Bad input (say an unreadable x-warden-max-cost-usd) rejects the promise, like any refusal.
     const inner = Promise.resolve().then(() => runGuarded<WithResponse>(runtime, {
       request: {
@@ -58,8 +61,9 @@ export function guardedMethod(options: { runtime: WardenRuntime; spec: MethodSpe
         ...(headers.maxCost === undefined ? {} : { maxCostInNanoUsd: usdToNano(headers.maxCost, 'x-warden-max-cost-usd') }),
       },
       ...(signal ? { signal } : {}),
+      streamed: streaming,
       send: (prepared) => original.call(target, prepared.body, { ...requestOptions, maxRetries: 0 }).withResponse(),
-      finish: async (result, prepared, retries) => {
+      finish: async (result, prepared, retries, observeStream) => {
         if (!streaming) {
           const { usage } = spec.readUsage(result.data);
           await settleCall(runtime, prepared, { status: 'ok', ...(usage ? { usage } : {}), retries });
@@ -67,6 +71,7 @@ export function guardedMethod(options: { runtime: WardenRuntime; spec: MethodSpe
         }
         const stream = result.data as SdkStream;
         const usage = spec.createStreamUsage();
+        const toolCalls = createStreamToolCalls(spec.dialect);
         const guarded = guardStream({
           runtime,
           prepared,
@@ -78,6 +83,8 @@ export function guardedMethod(options: { runtime: WardenRuntime; spec: MethodSpe
             return streamPlan.hideUsageChunk && kind === 'usage-only';
           },
           abort: () => stream.controller.abort(),
+          tools: { read: (event) => toolCalls.read(event), end: () => toolCalls.end(), hold: false, ...toolCheck },
+          onSettled: (outcome) => observeStream(toolCalls.calls(), outcome === 'failed'),
         });
         const StreamClass = stream.constructor;
         return { ...result, data: new StreamClass(() => guarded, stream.controller) };

@@ -10,6 +10,9 @@ import { WardenError } from '../core/warden-error.js';
 import { estimateInputTokens, type Dialect, type InputTokenEstimate } from '../providers/estimate-input-tokens.js';
 import { outputChoices, requestedMaxTokens, withMaxTokens } from '../providers/max-tokens-field.js';
 import { chooseDowngrade, mayDowngrade } from './choose-downgrade.js';
+import { fingerprintBody } from './fingerprint-request.js';
+import { hasShadowBudgets, judgeShadowBudgets, shadowDowngradeTarget, snapshotShadowLines } from './judge-shadow-budgets.js';
+import { fireStopStage } from './fire-stages.js';
 import { refusalFor } from './refusal-for.js';
 import type { WardenRuntime } from './warden-runtime.js';
 
@@ -33,6 +36,8 @@ export interface CallRequest {
    * switch, or a test of the target (the gateway allows only models the same upstream serves).
    */
   allowDowngrade?: boolean | ((toModel: string) => boolean);
+  /** A hash of the request (never its content) for its ledger rows, so replay can spot repeats; default the hash of `body`. */
+  requestFingerprint?: string;
 }
 
 /** A call that holds a reservation and is ready to send. */
@@ -53,6 +58,7 @@ export interface PreparedCall {
   /** The ledger's attribution fields for `scopes`, computed once for every row of the call. */
   attribution: CallAttribution;
   startedAtInMs: number;
+  requestFingerprint?: string;
 }
 
 export type CallAttribution = Pick<LedgerEvent, 'org' | 'team' | 'keyId' | 'user' | 'tags' | 'taskId' | 'taskType' | 'parentTaskId'>;
@@ -110,25 +116,33 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
     runtime.hooks.onDowngrade?.({ requestId, fromModel: requestedModel, toModel: model, scope: downgrade.scope, reason: downgrade.reason });
   }
 
+  // Shadow budgets are judged against their lines as they stood before this call reserved.
+  const shadowStates = hasShadowBudgets(budgets) ? await snapshotShadowLines(runtime, budgets) : undefined;
+
   const body = { ...request.body, model };
   const input = estimateInputTokens({ dialect: request.dialect, body, model, tokensPerImage: runtime.config.estimation.tokensPerImage });
   const withoutOutput = request.dialect === 'openai-embeddings';
-
-  for (let attempt = 1; ; attempt += 1) {
-    const affordable = affordableAmount(budgets, states, request.maxCostInNanoUsd);
-    const decision = chooseMaxTokens({
+  // The gateway hashes the bytes it received; SDK callers get the hash of the body they passed.
+  const requestFingerprint = request.requestFingerprint ?? fingerprintBody({ dialect: request.dialect, body: request.body });
+  const chooseFor = (affordableInNanoUsd: NanoUsd | undefined) =>
+    chooseMaxTokens({
       price,
       inputTokens: input.tokens,
       inputMayWriteCache: input.writesCache,
       ...(withoutOutput ? { requestedMaxTokens: 1 } : optionalMax(requestedMaxTokens(request.dialect, body))),
       defaultMaxOutputTokens: runtime.config.estimation.defaultMaxOutputTokens,
-      ...(affordable.amount === undefined ? {} : { affordableInNanoUsd: affordable.amount }),
+      ...(affordableInNanoUsd === undefined ? {} : { affordableInNanoUsd }),
       clamp: budgets.clamp,
       minUsefulOutputTokens: runtime.config.estimation.minUsefulOutputTokens,
       choices: outputChoices(request.dialect, body),
     });
+
+  for (let attempt = 1; ; attempt += 1) {
+    const affordable = affordableAmount(budgets, states, request.maxCostInNanoUsd);
+    const decision = chooseFor(affordable.amount);
     const estimateInNanoUsd = withoutOutput ? decision.inputCostInNanoUsd : decision.estimateInNanoUsd;
     if (!decision.ok && !withoutOutput) {
+      await fireStopStage({ runtime, requestId, rule: affordable.rule, state: affordable.state });
       throw refusalFor({ reason: 'money', limitingRule: affordable.rule, state: affordable.state, decision, model, maxCostInNanoUsd: request.maxCostInNanoUsd });
     }
     const reservationId = runtime.newId();
@@ -156,6 +170,7 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
         scopes,
         attribution: callAttribution,
         startedAtInMs: now,
+        ...(requestFingerprint === undefined ? {} : { requestFingerprint }),
       };
       runtime.record({
         type: 'reservation-create',
@@ -166,12 +181,29 @@ async function reserveWithRetries(runtime: WardenRuntime, request: CallRequest, 
         provider: request.provider,
         ...callAttribution,
         reservedInNanoUsd: estimateInNanoUsd,
+        ...(requestFingerprint === undefined ? {} : { requestFingerprint }),
         data: { reservationId, maxTokens: prepared.maxTokens, inputTokensBound: input.tokens, clamped: decision.ok && decision.clamped },
       });
+      if (shadowStates !== undefined) {
+        judgeShadowBudgets({
+          runtime,
+          requestId,
+          budgets,
+          states: shadowStates,
+          amountInNanoUsd: estimateInNanoUsd,
+          clampTo: (affordableInNanoUsd) => {
+            const clamped = withoutOutput ? undefined : chooseFor(affordableInNanoUsd);
+            return clamped?.ok ? clamped.maxTokens : undefined;
+          },
+          ...(downgrade ? {} : shadowDowngradeTarget({ runtime, scopes, requestedModel, allowDowngrade: request.allowDowngrade })),
+          fields: { requestedModel, model, provider: request.provider, ...callAttribution },
+        });
+      }
       return prepared;
     }
     const rule = budgets.rules.find((candidate) => candidate.line.key === result.line.key);
     if (result.reason === 'calls' || attempt >= reserveAttempts) {
+      if (result.reason === 'money') await fireStopStage({ runtime, requestId, rule, state: stateFromRefusal(result) });
       throw refusalFor({ reason: result.reason, limitingRule: rule, state: stateFromRefusal(result), decision, model, maxCostInNanoUsd: request.maxCostInNanoUsd });
     }
     // Another call took budget between the snapshot and the reserve: look again and re-clamp.

@@ -1,5 +1,6 @@
 import { decideRetry, type RetryPolicy } from '../core/retry-policy.js';
 import type { WardenConfig } from '../core/config-schema.js';
+import type { ObservedToolCall } from '../core/loop-observation.js';
 import { WardenError } from '../core/warden-error.js';
 import { describeUpstreamError } from './describe-upstream-error.js';
 import { isRecord } from '../providers/json-fields.js';
@@ -12,8 +13,13 @@ export interface GuardedCallOptions<T> {
   request: CallRequest;
   /** Sends the prepared call upstream (the client's own retries off). */
   send: (prepared: PreparedCall) => Promise<T>;
-  /** Settles a response: JSON at once; a stream is wrapped and settles when it ends. */
-  finish: (result: T, prepared: PreparedCall, retries: number) => Promise<T>;
+  /**
+   * Settles a response: JSON at once; a stream is wrapped and settles when it ends, then passes
+   * its tool calls to `observeStream` for the loop detector.
+   */
+  finish: (result: T, prepared: PreparedCall, retries: number, observeStream: (toolCalls: readonly ObservedToolCall[], failed: boolean) => void) => Promise<T>;
+  /** The answer is a stream: the loop detector sees it when it ends (through observeStream), not when it starts. */
+  streamed?: boolean;
   signal?: AbortSignal;
 }
 
@@ -24,9 +30,9 @@ export interface GuardedCallOptions<T> {
 export async function runGuarded<T>(runtime: WardenRuntime, options: GuardedCallOptions<T>): Promise<T> {
   const requestId = options.request.requestId ?? runtime.newId();
   const taskId = options.request.scopes.tasks.at(-1)?.id;
-  if (taskId !== undefined) {
+  if (taskId !== undefined && runtime.taskLoops.enabled) {
     try {
-      runtime.taskLoops.check(taskId);
+      await runtime.taskLoops.check(taskId);
     } catch (error) {
       if (error instanceof WardenError) {
         runtime.record({ type: 'call-refuse', timeInMs: runtime.clock.now(), requestId, ...attribution(options.request.scopes), status: 'refused', errorCode: error.code, data: { message: error.message } });
@@ -34,15 +40,16 @@ export async function runGuarded<T>(runtime: WardenRuntime, options: GuardedCall
       throw error;
     }
   }
-  const observe = (result: unknown, failed: boolean): void => {
-    if (taskId === undefined || runtime.config.loopDetection === undefined) return;
+  const observe = async (result: unknown, failed: boolean, streamedToolCalls?: readonly ObservedToolCall[]): Promise<void> => {
+    if (taskId === undefined || !runtime.taskLoops.enabled) return;
     const observation = {
       messages: observedMessages(options.request.dialect, options.request.body),
-      toolCalls: failed ? [] : observedToolCalls(options.request.dialect, result),
+      toolCalls: failed ? [] : (streamedToolCalls ?? observedToolCalls(options.request.dialect, result)),
       failed,
       timeInMs: runtime.clock.now(),
     };
-    runtime.taskLoops.observe({ taskId, requestId, observation, attribution: attribution(options.request.scopes) });
+    // The call itself is done and paid for: a store that cannot take the observation does not fail it.
+    await runtime.taskLoops.observe({ taskId, requestId, observation, attribution: attribution(options.request.scopes) }).catch((error: unknown) => runtime.hooks.onError?.(error));
   };
   const policy = retryPolicyFrom(runtime.config);
   let retrySpentInNanoUsd = 0;
@@ -80,17 +87,16 @@ export async function runGuarded<T>(runtime: WardenRuntime, options: GuardedCall
           : { attempt, status: described.status, stopped: decision.code, reason: decision.reason },
       });
       if (!decision.retry) {
-        observe(undefined, true);
+        await observe(undefined, true);
         throw error;
       }
       retrySpentInNanoUsd += prepared.estimateInNanoUsd;
       await runtime.sleep(decision.delayInMs, options.signal);
       continue;
     }
-    const finished = await options.finish(result, prepared, attempt - 1);
-    // The clients' results carry the parsed answer in `data`. A stream's tool calls are not seen
-    // here: its request still counts for repeats and progress.
-    observe(isRecord(finished) && 'data' in finished ? finished.data : finished, false);
+    const finished = await options.finish(result, prepared, attempt - 1, (toolCalls, failed) => void observe(undefined, failed, toolCalls));
+    // The clients' results carry the parsed answer in `data`.
+    if (options.streamed !== true) await observe(isRecord(finished) && 'data' in finished ? finished.data : finished, false);
     return finished;
   }
 }

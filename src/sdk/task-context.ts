@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { TaskRef } from '../core/call-scopes.js';
+import type { TaskTools } from './task-tools.js';
 
 /** Who a call is charged to, carried through async code by warden.task and warden.attribute. */
 export interface CallContext {
@@ -8,6 +9,8 @@ export interface CallContext {
   key?: string;
   user?: string;
   tags: Readonly<Record<string, string>>;
+  /** The innermost task's tool policy check, for the tool calls of streamed answers. */
+  checkTool?: TaskTools['checkTool'];
 }
 
 const storage = new AsyncLocalStorage<CallContext>();

@@ -1,4 +1,6 @@
+import type { Approvals } from './approvals.js';
 import type { TaskLoops } from './task-loops.js';
+import type { ShadowEvent } from './record-shadow.js';
 import type { Clock } from '../core/clock.js';
 import type { WardenConfig } from '../core/config-schema.js';
 import type { LedgerEvent } from '../core/ledger-event.js';
@@ -34,7 +36,9 @@ export interface WardenHooks {
   onStage?: (event: StageEvent) => void;
   onDowngrade?: (event: DowngradeEvent) => void;
   onCall?: (record: CallRecord) => void;
-  /** Ledger writes that failed even after the store's retries; nothing else may be lost silently. */
+  /** A budget or policy in mode shadow would have refused, clamped, downgraded, denied or held a call (and did not). */
+  onShadow?: (event: ShadowEvent) => void;
+  /** Ledger writes that failed even after the store's retries, and loop observations the store could not take; nothing else may be lost silently. */
   onError?: (error: unknown) => void;
 }
 
@@ -51,6 +55,8 @@ export interface WardenRuntime {
   sleep: (delayInMs: number, signal?: AbortSignal) => Promise<void>;
   hooks: WardenHooks;
   record: (event: LedgerEvent) => void;
-  /** Loop and stuck detection per task (off without config.loopDetection). */
+  /** Loop and stuck detection per task (off without config.loopDetection), its state in the store. */
   taskLoops: TaskLoops;
+  /** Approvals in the store, shared with every process on it and decided there (CLI, admin API, approve hook). */
+  approvals: Approvals;
 }

@@ -3,6 +3,8 @@ import { createManualClock } from '../../src/core/clock.js';
 import { combineStores } from '../../src/stores/combine-stores.js';
 import { createMemoryStore } from '../../src/stores/memory/memory-store.js';
 import { createRedisBudgetStore } from '../../src/stores/redis/redis-budget-store.js';
+import { withStoreDownPolicy } from '../../src/stores/redis/with-store-down-policy.js';
+import { approval } from './guard-contract-cases.js';
 import { dropRedisNamespace, testRedisUrl, uniqueRedisNamespace } from '../support/redis-test-server.js';
 import { budgetLine, reserveRequest } from './contract-fixtures.js';
 import { describeStoreContract } from './store-contract.js';
@@ -70,6 +72,56 @@ describe('Redis budget store: shared by replicas', () => {
     clock.set(86_400_000);
     expect(await (replicas[1] as (typeof replicas)[number]).claimMark('team:x|day|1970-01-01|80', 172_800_000)).toBe(true);
     await Promise.all(replicas.map((replica) => replica.close()));
+  });
+
+  it('lets exactly one of several replicas deciding an approval at once win, and every replica sees the winner', async () => {
+    const clock = createManualClock(1_000);
+    const shared = namespace();
+    const replicas = Array.from({ length: 3 }, () => createRedisBudgetStore({ url: testRedisUrl, namespace: shared, clock, sweepIntervalInMs: 0 }));
+    await Promise.all(replicas.map((replica) => replica.ready()));
+    const [first, second, third] = replicas as [(typeof replicas)[number], (typeof replicas)[number], (typeof replicas)[number]];
+    expect(await first.putApproval(approval('apr_shared', { callKey: 'call-shared' }))).toBe(true);
+    expect(await second.putApproval(approval('apr_late', { callKey: 'call-shared' }))).toBe(false);
+    const decisions = replicas.map((replica, index) => approval('apr_shared', { status: index === 1 ? 'denied' : 'approved', decidedBy: `replica-${index}`, decidedAtInMs: 2_000 }));
+    const won = await Promise.all(replicas.map((replica, index) => replica.updateApproval('apr_shared', { fromStatus: 'pending', next: decisions[index] as ReturnType<typeof approval> })));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    const winner = decisions[won.indexOf(true)];
+    for (const replica of replicas) expect(await replica.findApproval('apr_shared')).toEqual(winner);
+    expect(await third.findLatestApproval('call-shared')).toEqual(winner);
+    await Promise.all(replicas.map((replica) => replica.close()));
+  });
+
+  it('loses no task guard update when four replicas change the same task at once', async () => {
+    const clock = createManualClock(1_000);
+    const shared = namespace();
+    const replicas = Array.from({ length: 4 }, () => createRedisBudgetStore({ url: testRedisUrl, namespace: shared, clock, sweepIntervalInMs: 0 }));
+    await Promise.all(replicas.map((replica) => replica.ready()));
+    const updates = Array.from({ length: 24 }, (_, index) =>
+      (replicas[index % 4] as (typeof replicas)[number]).updateTaskGuard({
+        taskId: 'spread',
+        nowInMs: 1_000,
+        keepForInMs: 60_000,
+        change: (previous) => ({ taskId: 'spread', firstSeenInMs: previous?.firstSeenInMs ?? 1_000, lastSeenInMs: 1_000, toolCalls: (previous?.toolCalls ?? 0) + 1 }),
+      }),
+    );
+    await Promise.all(updates);
+    expect((await (replicas[2] as (typeof replicas)[number]).findTaskGuard('spread', 1_000))?.toolCalls).toBe(24);
+    await Promise.all(replicas.map((replica) => replica.close()));
+  });
+
+  it('refuses approvals with store_unavailable while Redis is away; task records fall back to this replica only under local-allowance', async () => {
+    const increment = { taskId: 't', nowInMs: 1_000, keepForInMs: 60_000, change: (previous: { toolCalls: number } | undefined) => ({ taskId: 't', firstSeenInMs: 1_000, lastSeenInMs: 1_000, toolCalls: (previous?.toolCalls ?? 0) + 1 }) };
+    const down = () => createRedisBudgetStore({ url: 'redis://127.0.0.1:1/0', namespace: namespace(), commandTimeoutInMs: 100, sweepIntervalInMs: 0 });
+    const local = withStoreDownPolicy(down(), { defaultPolicy: 'local-allowance', replicas: 2 });
+    await expect(local.putApproval(approval('apr_1'))).rejects.toMatchObject({ code: 'store_unavailable' });
+    await expect(local.listApprovals()).rejects.toMatchObject({ code: 'store_unavailable' });
+    await local.updateTaskGuard(increment);
+    expect((await local.updateTaskGuard(increment))?.toolCalls).toBe(2);
+    expect((await local.findTaskGuard('t', 1_000))?.toolCalls).toBe(2);
+    const closed = withStoreDownPolicy(down(), { defaultPolicy: 'fail-closed', replicas: 2 });
+    await expect(closed.updateTaskGuard(increment)).rejects.toMatchObject({ code: 'store_unavailable' });
+    await expect(closed.findTaskGuard('t', 1_000)).rejects.toMatchObject({ code: 'store_unavailable' });
+    await Promise.all([local.close(), closed.close()]);
   });
 
   it('refuses with store_unavailable, naming Redis without its password, when the server cannot be reached', async () => {

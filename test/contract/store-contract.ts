@@ -4,7 +4,9 @@ import { describeBudgetCases } from './budget-contract-cases.js';
 import { describeBudgetInvariantProperty } from './budget-invariant-property.js';
 import type { MakeStore } from './contract-fixtures.js';
 import { describeControlCases } from './control-contract-cases.js';
+import { describeGuardCases } from './guard-contract-cases.js';
 import { describeLedgerCases } from './ledger-contract-cases.js';
+import { describeLedgerScanCases } from './ledger-scan-contract-cases.js';
 
 export type { MakeStore } from './contract-fixtures.js';
 
@@ -15,7 +17,7 @@ export interface StoreContractOptions {
 
 /**
  * Registers the one suite every Store must pass: budgets, leases, marks, ledger, keys, kill switches,
- * the response cache and the reserve invariant under random interleavings. `makeStore` opens a
+ * the response cache, approvals and task guards, and the reserve invariant under random interleavings. `makeStore` opens a
  * fresh, empty store.
  * @example describeStoreContract('memory', async (clock) => createMemoryStore({ clock }));
  */
@@ -32,7 +34,9 @@ export function describeStoreContract(name: string, makeStore: MakeStore, option
 
     describeBudgetCases(makeStore, track);
     describeLedgerCases(makeStore, track);
+    describeLedgerScanCases(makeStore, track);
     describeControlCases(makeStore, track);
+    describeGuardCases(makeStore, track);
     describeBudgetInvariantProperty(makeStore, options.propertyRuns ?? 100);
   });
 }

@@ -1,6 +1,8 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
+import type { GuardStore, Store } from '../../src/core/store.js';
+import { createMemoryStore } from '../../src/stores/memory/memory-store.js';
 import { createGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
 let harness: GatewayHarness;
@@ -45,5 +47,40 @@ describe('gateway task limits', () => {
     clock.set(Date.UTC(2026, 10, 25, 12) + 60_000);
     expect(await call(openai, 'slow')).toBe('402 call_limit_exceeded');
     expect(await call(openai, 'fresh')).toBe('ok');
+  });
+
+  it('touches no guard state in the store when no task type has a tool or wall-clock limit and there is no loop detection or approval rule', async () => {
+    const guardMethods: ReadonlyArray<keyof GuardStore> = ['putApproval', 'findApproval', 'findLatestApproval', 'listApprovals', 'updateApproval', 'findTaskGuard', 'updateTaskGuard'];
+    const touched: string[] = [];
+    const memory = createMemoryStore();
+    const store = new Proxy(memory, {
+      get: (target, property: keyof Store) => {
+        if ((guardMethods as readonly string[]).includes(property)) touched.push(property);
+        return target[property];
+      },
+    });
+    harness = await createGatewayHarness({ store, config: { taskTypes: { coding: { maxLlmCalls: 5 } } } });
+    harness.mock.setBehavior({ toolCall: { name: 'run', argumentsJson: '{}' } });
+    const { openai } = await harness.client();
+    expect([await call(openai, 'plain'), await call(openai, 'plain-sub', { 'x-warden-parent-task': 'plain' })]).toEqual(['ok', 'ok']);
+    expect(touched).toEqual([]);
+  });
+
+  it('counts tool calls in the store the gateway shares, so a second gateway on it sees them', async () => {
+    const store = createMemoryStore();
+    const config = { taskTypes: { coding: { maxToolCalls: 2 } } };
+    harness = await createGatewayHarness({ store, config });
+    harness.mock.setBehavior({ toolCall: { name: 'run', argumentsJson: '{}' } });
+    const other = await createGatewayHarness({ store: { ...store, close: async () => undefined }, config, mock: harness.mock });
+    try {
+      const first = await harness.client();
+      expect(await call(first.openai, 'shared')).toBe('ok');
+      const second = await other.client();
+      expect(await call(second.openai, 'shared')).toBe('ok');
+      expect(await call(first.openai, 'shared')).toBe('402 call_limit_exceeded');
+      expect((await store.findTaskGuard('shared', Date.now()))?.toolCalls).toBe(2);
+    } finally {
+      await other.close();
+    }
   });
 });

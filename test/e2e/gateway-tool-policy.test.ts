@@ -68,16 +68,22 @@ describe('gateway tool policy (default deny)', () => {
     expect((await harness.rows('reservation-commit')).filter((row) => row.keyId === keyId)).toHaveLength(4);
   });
 
-  it('flags a forbidden tool call in a streamed answer (the stream has reached the client) and records it', async () => {
+  it('refuses a forbidden tool call in a streamed answer before the call reaches the client, and records it', async () => {
     harness = await createGatewayHarness({ config: codingAgentPolicy });
     const { openai } = await harness.client({ team: 'coders' });
     harness.mock.setBehavior({ toolCall: { name: 'shell', argumentsJson: '{"command":"npm publish"}' } });
     const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Release.' }], max_tokens: 64, tools: [tool('shell')], stream: true });
     let streamedArguments = '';
-    for await (const chunk of stream) streamedArguments += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
-    expect(streamedArguments).toBe('{"command":"npm publish"}');
+    const error = await (async () => {
+      for await (const chunk of stream) streamedArguments += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+    })().then(
+      () => undefined,
+      (caught: unknown) => caught as ApiError,
+    );
+    expect(streamedArguments).toBe('');
+    expect(error?.code).toBe('tool_not_allowed');
     const denial = await waitFor(async () => (await harness.rows('tool-deny'))[0]);
-    expect(denial.data).toMatchObject({ stage: 'called (streamed)', tool: 'shell', decision: 'deny', action: 'flagged' });
+    expect(denial.data).toMatchObject({ stage: 'called (streamed)', tool: 'shell', decision: 'deny', action: 'refused' });
   });
 
   it('flags instead of refusing when toolChecks.called is flag, and leaves callers outside every policy denied', async () => {

@@ -73,11 +73,12 @@ describe('SDK tool guardrails', () => {
     expect(decisions).toEqual(['approved', 'denied']);
   });
 
-  it('denies a call needing approval when no approve hook is set', async () => {
-    const { warden: sdk } = open();
+  it('without an approve hook, waits for a decision in the store and denies the call when none comes in time', async () => {
+    const { warden: sdk, events } = open({ config: { ...config, toolChecks: { approvalTimeoutInSeconds: 1 } } });
     await sdk.task({ type: 'coding' }, async (task) => {
-      await expect(task.guardTool('shell', async () => 'ran')({ command: 'git push' })).rejects.toThrow(/no approve hook/);
+      await expect(task.guardTool('shell', async () => 'ran')({ command: 'git push' })).rejects.toThrow(/no one decided approval apr_[0-9a-f]+ within 1 s \(decide with `warden approvals approve/);
     });
+    expect((await events()).filter((event) => event.type === 'approval-decide').map((event) => event.data?.status)).toEqual(['expired']);
   });
 
   it('runs a command in the sandbox for the task', async () => {

@@ -12,6 +12,7 @@ const plan: SandboxPlan = {
   files: [{ path: '/etc/passwd', descriptor: 4 }],
   environment: { PATH: '/usr/bin', HOME: '/tmp' },
   limits: parseSandboxPolicy({ limits: { cpuInSeconds: 7, memoryInMb: 512, processes: 40, openFiles: 64, fileSizeInMb: 3, tmpSizeInMb: 16 } }).limits,
+  cgroupLimits: false,
   bashPath: '/usr/bin/bash',
   readyDescriptor: 3,
   optionsDescriptor: 5,
@@ -64,5 +65,12 @@ describe('bubblewrapArguments', () => {
     expect(script).toContain('ulimit -S -t 7 && ulimit -H -t 8 || exit 125');
     expect(script).toContain('printf r >&3 && exec 3>&- 4>&- 5>&-\n');
     expect(script).toContain('exec -- "$@"');
+  });
+
+  it('leaves memory and processes to the cgroup when there is one, keeping the other per-process limits', () => {
+    const script = bubblewrapArguments({ ...plan, cgroupLimits: true }).command[2];
+    expect(script).toContain('ulimit -c 0 -n 64 -f 3072 && ');
+    expect(script).not.toMatch(/ -u | -v /);
+    expect(script).toContain('ulimit -S -t 7 && ulimit -H -t 8 || exit 125');
   });
 });

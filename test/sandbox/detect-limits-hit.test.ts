@@ -24,4 +24,10 @@ describe('detectLimitsHit', () => {
     expect(detectLimitsHit({ ...clean, exitCode: 0, stderr: 'Out of memory!\n' })).toEqual([]);
     expect(detectLimitsHit({ ...clean, exitCode: 1, stderr: 'read: Resource temporarily unavailable\n' })).toEqual([]);
   });
+
+  it('takes memory and processes from the cgroup counters, even from a run that succeeded and printed nothing', () => {
+    expect(detectLimitsHit({ ...clean, cgroupHits: { memory: true, processes: false } })).toEqual(['memory']);
+    expect(detectLimitsHit({ ...clean, cgroupHits: { memory: false, processes: true } })).toEqual(['processes']);
+    expect(detectLimitsHit({ ...clean, cgroupHits: { memory: false, processes: false } })).toEqual([]);
+  });
 });

@@ -6,11 +6,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createRecordingOutput } from '../../src/cli/cli-output.js';
 import { execCommand, type ByteSink } from '../../src/cli/exec-command.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { cgroupAvailability } from './cgroup-availability.js';
 import { createSandboxWorkspace } from './sandbox-workspace.js';
 
 const repository = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const builtCli = join(repository, 'dist/src/cli/main.js');
 const scratch = createSandboxWorkspace('warden-exec-');
+// Fails, rather than skips, where no cgroup is usable, unless WARDEN_TEST_SKIP_CGROUP=1.
+const cgroupHere = await cgroupAvailability();
 const { root, workspace } = scratch;
 afterAll(() => scratch.remove());
 
@@ -25,11 +28,11 @@ function recordingSink(): ByteSink & { text(): string } {
   return { write: (chunk) => chunks.push(chunk), text: () => Buffer.concat(chunks).toString() };
 }
 
-async function exec(command: string[], policyPath?: string) {
+async function exec(command: string[], policyPath?: string, extra: { useCgroup?: boolean } = {}) {
   const output = createRecordingOutput();
   const stdout = recordingSink();
   const stderr = recordingSink();
-  const exitCode = await execCommand({ command, ...(policyPath === undefined ? {} : { policyPath }), env: {}, output, stdout, stderr, stdin: 'ignore' });
+  const exitCode = await execCommand({ command, ...(policyPath === undefined ? {} : { policyPath }), env: {}, output, stdout, stderr, stdin: 'ignore', ...extra });
   return { exitCode, stdout: stdout.text(), stderr: stderr.text(), notes: output.stderr() };
 }
 
@@ -69,6 +72,21 @@ describe('warden exec', () => {
     const path = policyFile('output.yaml', `workspace: ${workspace}\nlimits: { maxOutputInKb: 1 }\n`);
     const result = await exec(['sh', '-c', 'head -c 3000 /dev/zero | tr "\\0" x'], path);
     expect(result).toEqual({ exitCode: 0, stdout: 'x'.repeat(1024), stderr: '', notes: 'warden exec: limit hit: output 1 KB per stream (the rest was dropped); exit 0\n' });
+  });
+
+  it('says on stderr when memory and processes were limited per process only, and names the limit that way', async () => {
+    const path = policyFile('rlimit.yaml', `workspace: ${workspace}\nlimits: { memoryInMb: 256 }\n`);
+    const result = await exec(['perl', '-e', '$x = "a" x (1024 * 1024 * 1024)'], path, { useCgroup: false });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.notes).toMatch(/^warden exec: memory and process limits were per process \(rlimit\), not for the whole command: turned off by the caller \(useCgroup: false\)\. .*requireCgroup: true/);
+    expect(result.notes).toContain('warden exec: limit hit: memory 256 MB (per process); exit ');
+  });
+
+  it.skipIf(cgroupHere.skip)(`names a memory limit held for the whole command by a cgroup, with no note${cgroupHere.title}`, async () => {
+    const path = policyFile('cgroup.yaml', `workspace: ${workspace}\nlimits: { memoryInMb: 256 }\nrequireCgroup: true\n`);
+    const result = await exec(['perl', '-e', '$x = "a" x (1024 * 1024 * 1024)'], path);
+    expect(result.exitCode).toBe(137);
+    expect(result.notes).toMatch(/^warden exec: limit hit: memory 256 MB \(for the whole command, cgroup-v[12]\); exit 137\n$/);
   });
 
   it('exits 125 naming the file and the path when the policy is wrong or missing', async () => {

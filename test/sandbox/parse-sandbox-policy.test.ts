@@ -28,6 +28,7 @@ describe('parseSandboxPolicy', () => {
       },
       readOnlyBinds: [],
       passEnvironment: [],
+      requireCgroup: false,
     });
     expect(Object.isFrozen(policy)).toBe(true);
     expect(Object.isFrozen(policy.limits)).toBe(true);
@@ -41,7 +42,7 @@ describe('parseSandboxPolicy', () => {
   });
 
   it('names each bad path and the fix', () => {
-    const message = problemsOf({ limits: { cpuInSecond: 5, memoryInMb: 1.5, processes: 0 }, passEnvironment: ['NOT-A-NAME'], extra: true, workspace: '/' });
+    const message = problemsOf({ limits: { cpuInSecond: 5, memoryInMb: 1.5, processes: 0 }, passEnvironment: ['NOT-A-NAME'], extra: true, workspace: '/', requireCgroup: 'yes' });
     expect(message).toContain('Invalid sandbox policy:');
     expect(message).toContain('(top level): unknown key "extra"; remove or correct it (check the spelling)');
     expect(message).toContain('limits: unknown key "cpuInSecond"');
@@ -49,6 +50,7 @@ describe('parseSandboxPolicy', () => {
     expect(message).toContain('limits.processes: expected a number above 0');
     expect(message).toContain('passEnvironment[0]: expected an environment variable name like "CI" or "NODE_OPTIONS", got "NOT-A-NAME"');
     expect(message).toContain('workspace: the whole file system "/" cannot be bound; name a directory');
+    expect(message).toContain('requireCgroup: expected true or false');
   });
 
   it('refuses limits too small for a shell to start', () => {

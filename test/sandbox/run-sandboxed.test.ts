@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { parseSandboxPolicy } from '../../src/sandbox/parse-sandbox-policy.js';
 import { runSandboxed } from '../../src/sandbox/run-sandboxed.js';
 import type { SandboxLimitCrossEvent } from '../../src/sandbox/sandbox-result.js';
 import type { SandboxPolicyInput } from '../../src/sandbox/sandbox-policy-schema.js';
+import { pidsWith, uniqueMarker, waitUntil } from './host-processes.js';
 import { createSandboxWorkspace } from './sandbox-workspace.js';
 
 const scratch = createSandboxWorkspace('warden-sandbox-');
@@ -22,33 +23,13 @@ function run(command: string[], input: SandboxPolicyInput = {}, extra: Partial<P
   return runSandboxed({ command, policy: policy(input), parentEnvironment: {}, ...extra });
 }
 
-/** Processes on the host whose command line contains `marker` (and starts with `prefix`), the sandbox's included. */
 function processesWith(marker: string, prefix = ''): number {
-  let count = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (commandLine.startsWith(prefix) && commandLine.includes(marker)) count++;
-    } catch (error) {
-      // The process ended between readdir and read.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-    }
-  }
-  return count;
+  return pidsWith(marker, prefix).length;
 }
 
-async function waitUntil(condition: () => boolean, timeoutInMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutInMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return condition();
-}
-
-function uniqueMarker(): string {
-  return `${process.pid}${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+/** perl holding a string of `megabytes` (about twice that resident while it builds it). */
+function allocate(megabytes: number): string[] {
+  return ['perl', '-e', `my $x = "a" x (${megabytes} * 1024 * 1024); print length($x) > 0 ? "allocated\\n" : "";`];
 }
 
 describe('runSandboxed', () => {
@@ -179,7 +160,7 @@ describe('runSandboxed', () => {
     expect(user).toBe('sandbox');
   });
 
-  it('stops a fork bomb at the process limit, kills it at the wall clock, and the parent carries on', async () => {
+  it('without a cgroup, stops a fork bomb at the per-sandbox RLIMIT_NPROC, kills it at the wall clock, and the parent carries on', async () => {
     const marker = uniqueMarker();
     const limit = 48;
     let most = 0;
@@ -190,7 +171,9 @@ describe('runSandboxed', () => {
     const events: SandboxLimitCrossEvent[] = [];
     const result = await run(['bash', '-c', `bomb() { bomb | bomb & }; bomb; sleep 60 # ${marker}`], { limits: { processes: limit, wallClockInSeconds: 4 } }, {
       onEvent: (event) => events.push(event),
+      useCgroup: false,
     }).finally(() => clearInterval(sampler));
+    expect(result.limitsEnforcedBy).toBe('rlimit');
     expect(result.timedOut).toBe(true);
     expect(result.stderr).toMatch(/fork: .*Resource temporarily unavailable/);
     expect(result.limitsHit).toEqual(['wallClock', 'processes']);
@@ -198,20 +181,29 @@ describe('runSandboxed', () => {
     expect(most).toBeLessThanOrEqual(limit);
     expect(await waitUntil(() => processesWith(marker) === 0, 5000)).toBe(true);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'sandbox-limit-cross', data: { limits: ['wallClock', 'processes'], workspace, exitCode: null, signal: 'SIGKILL' } });
+    expect(events[0]).toMatchObject({ type: 'sandbox-limit-cross', data: { limits: ['wallClock', 'processes'], workspace, exitCode: null, signal: 'SIGKILL', limitsEnforcedBy: 'rlimit' } });
     expect((await run(['echo', 'still here'])).stdout).toBe('still here\n');
   });
 
-  it('stops a memory hog at the memory limit, while an allocation under it succeeds', async () => {
-    const allocate = (megabytes: number) => ['perl', '-e', `my $x = "a" x (${megabytes} * 1024 * 1024); print length($x) > 0 ? "allocated\\n" : "";`];
+  it('without a cgroup, stops a memory hog at the per-process RLIMIT_AS, says so, while an allocation under it succeeds', async () => {
     const limits = { memoryInMb: 256 };
-    const hog = await run(allocate(1024), { limits });
+    const hog = await run(allocate(1024), { limits }, { useCgroup: false });
     expect(hog.exitCode).not.toBe(0);
     expect(hog.stdout).toBe('');
     expect(hog.stderr).toContain('Out of memory');
-    expect(hog.limitsHit).toEqual(['memory']);
-    const modest = await run(allocate(32), { limits });
-    expect(modest).toMatchObject({ exitCode: 0, stdout: 'allocated\n', limitsHit: [] });
+    expect(hog).toMatchObject({ limitsHit: ['memory'], limitsEnforcedBy: 'rlimit' });
+    expect(hog.cgroupUnavailableReason).toContain('useCgroup: false');
+    const modest = await run(allocate(32), { limits }, { useCgroup: false });
+    expect(modest).toMatchObject({ exitCode: 0, stdout: 'allocated\n', limitsHit: [], limitsEnforcedBy: 'rlimit' });
+  });
+
+  it('refuses to run without a cgroup when the policy sets requireCgroup', async () => {
+    const marker = join(workspace, `ran-${uniqueMarker()}`);
+    const error: unknown = await run(['touch', marker], { requireCgroup: true }, { useCgroup: false }).catch((caught: unknown) => caught);
+    expect(isWardenError(error) && error.code).toBe('invalid_config');
+    expect((error as Error).message).toContain('requireCgroup');
+    expect((error as Error).message).toContain('useCgroup: false');
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('ends a busy loop at the CPU limit with SIGXCPU', async () => {
@@ -254,7 +246,7 @@ describe('runSandboxed', () => {
       {
         type: 'sandbox-limit-cross',
         timeInMs: 42,
-        data: { limits: ['output'], command: ['sh', '-c', 'head -c 5000 /dev/zero | tr "\\0" a'], workspace, exitCode: 0, signal: null, durationInMs: 0 },
+        data: { limits: ['output'], command: ['sh', '-c', 'head -c 5000 /dev/zero | tr "\\0" a'], workspace, exitCode: 0, signal: null, durationInMs: 0, limitsEnforcedBy: result.limitsEnforcedBy },
       },
     ]);
   });

@@ -1,3 +1,4 @@
+import { parseToolArguments } from '../../core/parse-tool-arguments.js';
 import type { Usage } from '../../core/usage.js';
 import { isRecord } from './mock-input-tally.js';
 import { tallyAnthropicInput } from './mock-input-tokens.js';
@@ -42,10 +43,16 @@ function thinkingTokens(body: Record<string, unknown>, plannedTokens: number): n
   return typeof budget === 'number' ? Math.min(plannedTokens, budget) : plannedTokens;
 }
 
-function contentBlocks(output: MockOutputPlan): Record<string, unknown>[] {
-  const text = { type: 'text', text: mockOutputText(output.textTokens) };
-  if (output.reasoningTokens === 0) return [text];
-  return [{ type: 'thinking', thinking: mockOutputText(output.reasoningTokens), signature: thinkingSignature }, text];
+function contentBlocks(context: MockRequestContext, output: MockOutputPlan): Record<string, unknown>[] {
+  const toolCall = context.plan.toolCall;
+  const answer = toolCall ? { type: 'tool_use', id: `toolu_mock${context.sequence}`, name: toolCall.name, input: parseToolArguments(toolCall.argumentsJson) } : { type: 'text', text: mockOutputText(output.textTokens) };
+  if (output.reasoningTokens === 0) return [answer];
+  return [{ type: 'thinking', thinking: mockOutputText(output.reasoningTokens), signature: thinkingSignature }, answer];
+}
+
+function stopReason(context: MockRequestContext, output: MockOutputPlan): string {
+  if (context.plan.toolCall) return 'tool_use';
+  return output.truncated ? 'max_tokens' : 'end_turn';
 }
 
 function messageJson(context: MockRequestContext, model: string, output: MockOutputPlan, usage: Usage): string {
@@ -54,8 +61,8 @@ function messageJson(context: MockRequestContext, model: string, output: MockOut
     id: `msg_mock${context.sequence}`,
     type: 'message',
     role: 'assistant',
-    content: contentBlocks(output),
-    stop_reason: output.truncated ? 'max_tokens' : 'end_turn',
+    content: contentBlocks(context, output),
+    stop_reason: stopReason(context, output),
     stop_sequence: null,
     usage: anthropicMessagesUsage(usage),
   });
@@ -105,17 +112,27 @@ function streamEvents(context: MockRequestContext, model: string, output: MockOu
     events.push({ text: sseEvent('{"type":"content_block_stop","index":0}', 'content_block_stop'), outputTokens: 0 });
     index = 1;
   }
-  const textStart = sseEvent(`{"type":"content_block_start","index":${index},"content_block":{"type":"text","text":""}}`, 'content_block_start');
-  events.push({ text: index === 0 ? textStart + pingEvent : textStart, outputTokens: 0 });
-  pushDeltas({ events, index, kind: 'text', tokenCount: output.textTokens, tokensPerChunk });
+  const toolCall = context.plan.toolCall;
+  const block = toolCall ? { type: 'tool_use', id: `toolu_mock${context.sequence}`, name: toolCall.name, input: {} } : { type: 'text', text: '' };
+  const blockStart = sseEvent(JSON.stringify({ type: 'content_block_start', index, content_block: block }), 'content_block_start');
+  events.push({ text: index === 0 ? blockStart + pingEvent : blockStart, outputTokens: 0 });
+  if (toolCall) {
+    // A tool call streams its input as partial JSON in pieces, as Anthropic's do.
+    const half = Math.ceil(toolCall.argumentsJson.length / 2);
+    for (const piece of [toolCall.argumentsJson.slice(0, half), toolCall.argumentsJson.slice(half)]) {
+      const delta = { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } };
+      events.push({ text: sseEvent(JSON.stringify(delta), 'content_block_delta'), outputTokens: 0 });
+    }
+  } else {
+    pushDeltas({ events, index, kind: 'text', tokenCount: output.textTokens, tokensPerChunk });
+  }
   events.push({ text: sseEvent(`{"type":"content_block_stop","index":${index}}`, 'content_block_stop'), outputTokens: 0 });
   const deltaUsage = {
     ...inputFields(usage),
     output_tokens: usage.outputTokens,
     ...(usage.reasoningTokens > 0 ? { output_tokens_details: { thinking_tokens: usage.reasoningTokens } } : {}),
   };
-  const stopReason = output.truncated ? 'max_tokens' : 'end_turn';
-  const messageDelta = { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: deltaUsage };
+  const messageDelta = { type: 'message_delta', delta: { stop_reason: stopReason(context, output), stop_sequence: null }, usage: deltaUsage };
   events.push({ text: sseEvent(JSON.stringify(messageDelta), 'message_delta') + messageStopEvent, outputTokens: 0 });
   return events;
 }

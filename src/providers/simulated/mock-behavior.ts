@@ -38,7 +38,7 @@ export interface MockBehavior {
   cacheWriteInputTokens: number | undefined;
   /** Played on every request until cleared (header `x-mock-error`, one request). */
   fault: MockFault | undefined;
-  /** Chat Completions JSON answers call this tool instead of writing text, as an agent's model does. */
+  /** Chat Completions and Anthropic Messages answers (JSON and streamed) call this tool instead of writing text, as an agent's model does. */
   toolCall: { name: string; argumentsJson: string } | undefined;
 }
 

@@ -11,8 +11,10 @@ import { guardStream, type StreamUsageView } from '../guard-stream.js';
 import type { AttributionOptions } from '../guarded-method.js';
 import { runGuarded } from '../run-guarded.js';
 import { settleCall } from '../settle-call.js';
+import { streamToolCheck } from '../stream-tool-check.js';
 import { currentContext } from '../task-context.js';
 import type { PreparedCall } from '../prepare-call.js';
+import { createPartToolCalls } from './part-tool-calls.js';
 
 export interface WardenMiddlewareOptions extends AttributionOptions {
   /** Models to switch to at a soft limit, by model id; without one, calls keep their model. */
@@ -21,8 +23,10 @@ export interface WardenMiddlewareOptions extends AttributionOptions {
 
 /**
  * Vercel AI SDK middleware: every generate and stream call is estimated, reserved, sent with the
- * max output tokens Warden chose, and settled from its usage. Set the AI SDK's `maxRetries: 0`
- * so Warden's retry policy (capped by money) is the only one.
+ * max output tokens Warden chose, and settled from its usage. Inside a task, the tool calls of a
+ * streamed answer are checked against its tool policy: a forbidden one ends the stream with
+ * tool_not_allowed before its parts are passed on. Set the AI SDK's `maxRetries: 0` so Warden's
+ * retry policy (capped by money) is the only one.
  * @example wrapLanguageModel({ model: openai('gpt-4o-mini'), middleware: wardenMiddleware(warden) })
  */
 export function wardenMiddleware(warden: Warden, options: WardenMiddlewareOptions = {}): LanguageModelV3Middleware {
@@ -68,13 +72,16 @@ export function wardenMiddleware(warden: Warden, options: WardenMiddlewareOption
           return result;
         },
       }),
-    wrapStream: ({ params, model }) =>
-      runGuarded(runtime, {
+    wrapStream: ({ params, model }) => {
+      const toolCheck = streamToolCheck(runtime, currentContext().checkTool);
+      return runGuarded(runtime, {
         request: request(params, model),
         ...(params.abortSignal ? { signal: params.abortSignal } : {}),
+        streamed: true,
         send: async (prepared) => target(prepared, model).doStream(paramsFor(params, prepared)),
-        finish: async (result, prepared, retries) => {
+        finish: async (result, prepared, retries, observeStream) => {
           const tracker = createPartTracker();
+          const toolCalls = createPartToolCalls();
           const reader = result.stream.getReader();
           const source: AsyncIterable<LanguageModelV3StreamPart> = {
             async *[Symbol.asyncIterator]() {
@@ -98,10 +105,13 @@ export function wardenMiddleware(warden: Warden, options: WardenMiddlewareOption
             abort: () => {
               reader.cancel().catch((error: unknown) => runtime.hooks.onError?.(error));
             },
+            tools: { read: (part) => toolCalls.read(part), end: () => toolCalls.end(), hold: false, ...toolCheck },
+            onSettled: (outcome) => observeStream(toolCalls.calls(), outcome === 'failed'),
           });
           return { ...result, stream: ReadableStream.from(parts) };
         },
-      }),
+      });
+    },
   };
 }
 

@@ -1,8 +1,11 @@
 import type { Clock } from '../../core/clock.js';
 import type { LedgerEvent, LedgerQuery, LedgerRow } from '../../core/ledger-event.js';
+import type { LedgerScanQuery, LedgerScanRow } from '../../core/ledger-scan.js';
 import type { BudgetLine, BudgetState, CommitRequest, CommitResult, Refusal, Reservation, ReserveRequest } from '../../core/store.js';
 import { BudgetBook } from '../budget-book.js';
 import { controlMethods } from '../control-methods.js';
+import { GuardBook } from '../guard-book.js';
+import { guardMethods } from '../guard-methods.js';
 import type { PrunableStore } from '../prunable-store.js';
 import { storeClosedError } from '../store-closed-error.js';
 import { systemClock } from '../system-clock.js';
@@ -18,7 +21,7 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * A Store held in this process's memory: budgets, marks, ledger, keys, kill switches and cache vanish on exit.
+ * A Store held in this process's memory: budgets, marks, ledger, keys, kill switches, cache, approvals and task guards vanish on exit.
  * @example const store = createMemoryStore({ clock: createManualClock() });
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): PrunableStore {
@@ -27,6 +30,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): PrunableSto
   const ledger = new MemoryLedger();
   const marks = new Map<string, number>();
   const control = new MemoryControl();
+  const guards = new GuardBook();
   let closed = false;
 
   const assertOpen = (): void => {
@@ -38,6 +42,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): PrunableSto
       if (expiresAtInMs <= nowInMs) marks.delete(markKey);
     }
     control.pruneExpiredResponses(nowInMs);
+    guards.prune(nowInMs);
     return book.pruneEndedLines(nowInMs);
   };
   const pruneIntervalInMs = options.pruneIntervalInMs ?? 60_000;
@@ -76,7 +81,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): PrunableSto
       assertOpen();
       return ledger.query(query);
     },
+    async *scanLedger(query: LedgerScanQuery): AsyncIterable<LedgerScanRow[]> {
+      assertOpen();
+      yield* ledger.scan(query);
+    },
     ...controlMethods(control, assertOpen),
+    ...guardMethods(guards, assertOpen),
     async flush(): Promise<void> {
       assertOpen();
     },

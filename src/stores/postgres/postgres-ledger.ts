@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Clock } from '../../core/clock.js';
 import type { LedgerEvent, LedgerQuery, LedgerRow } from '../../core/ledger-event.js';
+import type { LedgerScanQuery, LedgerScanRow } from '../../core/ledger-scan.js';
 import { WardenError } from '../../core/warden-error.js';
 import { FlushTimer } from '../flush-timer.js';
 import { withLedgerTime } from '../ledger-query-match.js';
 import type { LedgerSpool } from './ledger-spool.js';
 import { postgresLedgerQuery } from './postgres-ledger-query.js';
+import { scanPostgresLedger } from './postgres-ledger-scan.js';
 import { toPostgresLedgerRow, type PostgresLedgerRow } from './postgres-ledger-row.js';
 
 export interface PostgresLedgerOptions {
@@ -103,6 +105,11 @@ export class PostgresLedger {
     } catch (cause) {
       throw new WardenError('store_unavailable', `Could not read the ledger from PostgreSQL at ${this.options.location}; check that PostgreSQL is running and reachable, then retry.`, { cause });
     }
+  }
+
+  /** The report fields of the rows a scan selects, in batches (see scanPostgresLedger). */
+  scan(query: LedgerScanQuery): AsyncGenerator<LedgerScanRow[]> {
+    return scanPostgresLedger({ pool: this.options.pool, table: this.table, location: this.options.location, query });
   }
 
   /** Events accepted but not yet confirmed in PostgreSQL (they are in the spool). */

@@ -87,6 +87,16 @@ export async function createPostgresRecordStore(options: PostgresRecordStoreOpti
       await ledger.flush();
       return observed(ledger.query(query));
     },
+    async *scanLedger(query) {
+      assertOpen();
+      await ledger.flush();
+      const batches = ledger.scan(query);
+      for (;;) {
+        const next = await observed(batches.next());
+        if (next.done === true) return;
+        yield next.value;
+      }
+    },
     async putKey(key) {
       assertOpen();
       return observed(keys.put(key));

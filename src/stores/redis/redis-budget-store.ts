@@ -12,6 +12,7 @@ import { systemClock } from '../system-clock.js';
 import { assertNanoUsd, validateReserveRequest } from '../validate-reserve-request.js';
 import { redactUrl } from '../redact-url.js';
 import { addSpendScript, claimMarkScript, commitScript, pruneLinesScript, pruneMarksScript, releaseScript, reserveScript, snapshotScript, sweepScript } from './redis-scripts.js';
+import { createRedisGuards } from './redis-guards.js';
 import { SettleOutbox } from './settle-outbox.js';
 
 export interface RedisBudgetStoreOptions {
@@ -51,8 +52,8 @@ export interface SpendElsewhere {
 export interface RedisBudgetStore extends BudgetStore {
   health(): BudgetStoreHealth;
   /**
-   * Drops lines whose window ended and that hold no reservation, expired marks and expired cached
-   * answers now, by this store's clock (Redis expires them on its own a little later). Returns the lines dropped.
+   * Drops lines whose window ended and that hold no reservation, expired marks, expired cached
+   * answers and approvals past their retention now, by this store's clock (Redis expires them on its own a little later). Returns the lines dropped.
    */
   prune(): Promise<number>;
   /** Adds spend made elsewhere (a local allowance) to the shared counters; rejects with store_unavailable. */
@@ -69,7 +70,8 @@ const noExpiryAfterInMs = 4_000_000_000_000;
 
 /**
  * Budget state shared by every replica in Redis: each reserve, commit and release is one Lua
- * script (one round trip, atomic over all of a call's lines). Commands fail fast (no offline
+ * script (one round trip, atomic over all of a call's lines). Kill switches, cached answers,
+ * approvals and task guard records live there too. Commands fail fast (no offline
  * queue, a short timeout) so a call never hangs on a missing Redis: it is refused with
  * store_unavailable, except commits and releases, which wait in an outbox and are retried
  * (they are idempotent) so spend that already happened is not lost.
@@ -165,6 +167,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
   };
   const releaseNow = async (reservationId: string): Promise<boolean> => (await run('wardenRelease', 'release a reservation', [reservationId])) === 1;
   const outbox = new SettleOutbox({ commit: commitNow, release: releaseNow });
+  const { pruneApprovals, ...guards } = createRedisGuards({ redis, prefix, clock, command });
 
   const sweepIntervalInMs = options.sweepIntervalInMs ?? 1_000;
   const sweepTimer =
@@ -214,6 +217,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
         });
         if (expired.length > 0) await command('prune the response cache', () => redis.del(...expired.map((key) => `${prefix}cache:${key}`)));
       }
+      await pruneApprovals();
       return dropped;
     },
     async addSpend(spend: SpendElsewhere): Promise<void> {
@@ -289,6 +293,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
       if (ttl <= 0) return;
       await command('write the response cache', () => redis.set(`${prefix}cache:${entry.key}`, JSON.stringify(entry), 'PX', ttl));
     },
+    ...guards,
     async flush(): Promise<void> {
       if (closed) throw storeClosedError('Redis');
       await outbox.retry();

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import type { BudgetLine, BudgetState, CommitRequest, CommitResult, Refusal, Reservation, ReserveRequest, StoreDownPolicy } from '../../core/store.js';
 import { WardenError } from '../../core/warden-error.js';
 import { BudgetBook } from '../budget-book.js';
+import { GuardBook } from '../guard-book.js';
 import { systemClock } from '../system-clock.js';
 import type { RedisBudgetStore, SpendElsewhere } from './redis-budget-store.js';
 
@@ -27,6 +28,11 @@ interface LocalReservation {
  * other call is refused with store_unavailable. Spend made locally is added to the shared
  * counters once the store answers again. Never unlimited: a line without a limit stays without
  * one, and a line with one gets at most its share.
+ *
+ * The guardrails' state: approvals always need the shared store (store_unavailable without it).
+ * Task guard records (tool-call counts, wall clock, loop detector) do too under fail-closed; under
+ * a local-allowance default this replica keeps its own while the store is away, started afresh and
+ * dropped, not merged, when it is back.
  */
 export function withStoreDownPolicy(shared: RedisBudgetStore, options: StoreDownPolicyOptions): RedisBudgetStore {
   const clock = options.clock ?? systemClock;
@@ -36,6 +42,8 @@ export function withStoreDownPolicy(shared: RedisBudgetStore, options: StoreDown
   /** committed + reserved per line key, as the shared store last reported it. */
   const lastSeenUse = new Map<string, number>();
   let syncing: Promise<void> | undefined;
+  const localGuards = new GuardBook();
+  let localGuardsUsed = false;
 
   const allowsLocal = (request: Pick<ReserveRequest, 'lines'>): boolean => request.lines.every((line) => (line.onStoreDown ?? options.defaultPolicy) === 'local-allowance');
   const share = (line: BudgetLine): BudgetLine => {
@@ -54,6 +62,10 @@ export function withStoreDownPolicy(shared: RedisBudgetStore, options: StoreDown
     return reservation;
   };
   const sync = (): Promise<void> => {
+    if (localGuardsUsed && shared.health().up) {
+      localGuards.prune(Number.POSITIVE_INFINITY);
+      localGuardsUsed = false;
+    }
     syncing ??= (async () => {
       while (unsynced.length > 0 && shared.health().up) {
         try {
@@ -72,6 +84,11 @@ export function withStoreDownPolicy(shared: RedisBudgetStore, options: StoreDown
   };
   const syncTimer = setInterval(() => void sync(), options.syncIntervalInMs ?? 500).unref();
   const isStoreDown = (error: unknown): boolean => error instanceof WardenError && error.code === 'store_unavailable';
+  const guardsLocally = (error: unknown): boolean => {
+    if (!isStoreDown(error) || options.defaultPolicy !== 'local-allowance') return false;
+    localGuardsUsed = true;
+    return true;
+  };
 
   return {
     ...shared,
@@ -118,6 +135,22 @@ export function withStoreDownPolicy(shared: RedisBudgetStore, options: StoreDown
         return freed;
       }
       return shared.release(reservationId);
+    },
+    async findTaskGuard(taskId, nowInMs) {
+      try {
+        return await shared.findTaskGuard(taskId, nowInMs);
+      } catch (error) {
+        if (!guardsLocally(error)) throw error;
+        return localGuards.findTaskGuard(taskId, nowInMs);
+      }
+    },
+    async updateTaskGuard(update) {
+      try {
+        return await shared.updateTaskGuard(update);
+      } catch (error) {
+        if (!guardsLocally(error)) throw error;
+        return localGuards.updateTaskGuard(update);
+      }
     },
     async flush(): Promise<void> {
       await sync();

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { CachedResponse, KillSwitch, KillTarget, VirtualKeyRecord } from '../../core/control-records.js';
-import { WardenError } from '../../core/warden-error.js';
 import type { ControlRecords } from '../control-methods.js';
 import { duplicateKeyHashError } from '../duplicate-key-hash-error.js';
+import { sqliteAttempt as attempt } from './sqlite-attempt.js';
 
 interface KeyRow {
   id: string;
@@ -141,13 +141,4 @@ function toKey(row: KeyRow): VirtualKeyRecord {
   const key: VirtualKeyRecord = { id: row.id, hash: row.hash, ...(JSON.parse(row.key_json) as KeyJson), createdAtInMs: row.created_at_in_ms };
   if (row.revoked_at_in_ms !== null) key.revokedAtInMs = row.revoked_at_in_ms;
   return key;
-}
-
-/** Runs one statement, turning a driver failure into store_unavailable with `message`. */
-function attempt<Result>(message: string, work: () => Result): Result {
-  try {
-    return work();
-  } catch (cause) {
-    throw new WardenError('store_unavailable', message, { cause });
-  }
 }

@@ -3,6 +3,8 @@ import type { Clock } from '../../core/clock.js';
 import type { LedgerEvent, LedgerQuery, LedgerRow } from '../../core/ledger-event.js';
 import { WardenError } from '../../core/warden-error.js';
 import { withLedgerTime } from '../ledger-query-match.js';
+import { reportAttribution, reportFields, reportKind, type ReportAttribution } from '../ledger-scan-row.js';
+import { SqliteLedgerAttributions } from './sqlite-ledger-attributions.js';
 import { FlushTimer } from '../flush-timer.js';
 
 export interface SqliteLedgerOptions {
@@ -11,8 +13,15 @@ export interface SqliteLedgerOptions {
   maxBatchSize: number;
 }
 
-/** One event as the insert statement's parameters, serialised at append so a bad event fails its own caller. */
-type LedgerRowParameters = [number, string, ...Array<string | number | null>];
+/**
+ * One event as the insert statement's parameters, serialised at append so a bad event fails its
+ * own caller; its attribution becomes an id only in the write transaction, where it may be filed.
+ */
+interface LedgerRowParameters {
+  columns: Array<string | number | null>;
+  attributionKey: string;
+  attribution: ReportAttribution;
+}
 
 interface AppendWaiter {
   resolve: () => void;
@@ -37,16 +46,20 @@ export class SqliteLedger {
   private readonly timer: FlushTimer;
   private readonly insertBatch: Database.Transaction<(rows: ReadonlyArray<LedgerRowParameters | undefined>) => void>;
   private readonly queries = new Map<string, Database.Statement>();
+  private readonly attributions: SqliteLedgerAttributions;
 
   constructor(
     private readonly db: Database.Database,
     private readonly options: SqliteLedgerOptions,
   ) {
     const insert = db.prepare(`
-      INSERT INTO ledger (time_in_ms, type, request_id, task_id, parent_task_id, key_id, team, model, cost_in_nano_usd, status, event_json)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      INSERT INTO ledger (time_in_ms, type, request_id, task_id, parent_task_id, key_id, team, model, cost_in_nano_usd, status, event_json,
+        end_user, report_kind, error_code, retries, saved_in_nano_usd, outcome, attribution_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const attributions = new SqliteLedgerAttributions(db);
+    this.attributions = attributions;
     this.insertBatch = db.transaction((rows: ReadonlyArray<LedgerRowParameters | undefined>) => {
-      for (const row of rows) if (row !== undefined) insert.run(row);
+      for (const row of rows) if (row !== undefined) insert.run(...row.columns, attributions.idFor(row.attributionKey, row.attribution));
     });
     this.timer = new FlushTimer({ intervalInMs: options.flushIntervalInMs, onDue: () => this.write() });
   }
@@ -135,6 +148,7 @@ export class SqliteLedger {
     try {
       this.insertBatch.immediate(rows);
     } catch (cause) {
+      this.attributions.forget();
       const retryInMs = this.timer.failed();
       const error = new WardenError(
         'store_unavailable',
@@ -162,7 +176,9 @@ export class SqliteLedger {
 }
 
 function toParameters(event: LedgerEvent): LedgerRowParameters {
-  return [
+  const fields = reportFields(event);
+  const attribution = reportAttribution(event);
+  const columns = [
     event.timeInMs,
     event.type,
     event.requestId ?? null,
@@ -174,5 +190,12 @@ function toParameters(event: LedgerEvent): LedgerRowParameters {
     event.costInNanoUsd ?? null,
     event.status ?? null,
     JSON.stringify(event),
+    attribution.user,
+    reportKind(event, fields),
+    fields.errorCode,
+    fields.retries,
+    fields.savedInNanoUsd,
+    fields.outcome,
   ];
+  return { columns, attributionKey: SqliteLedgerAttributions.keyOf(attribution), attribution };
 }

@@ -1,15 +1,20 @@
 import type { Clock } from '../../core/clock.js';
 import type { LedgerEvent, LedgerQuery, LedgerRow } from '../../core/ledger-event.js';
+import type { LedgerScanQuery, LedgerScanRow, LedgerSummaryBatch, LedgerSummaryQuery } from '../../core/ledger-scan.js';
 import type { BudgetLine, BudgetState, CommitRequest, CommitResult, Refusal, Reservation, ReserveRequest } from '../../core/store.js';
 import { WardenError } from '../../core/warden-error.js';
 import { defaultTombstoneRetentionInMs } from '../budget-book.js';
 import { controlMethods } from '../control-methods.js';
+import { guardMethods } from '../guard-methods.js';
 import type { PrunableStore } from '../prunable-store.js';
 import { storeClosedError } from '../store-closed-error.js';
 import { systemClock } from '../system-clock.js';
 import { SqliteBudgetState, type BudgetDurability } from './sqlite-budget-state.js';
 import { SqliteControl } from './sqlite-control.js';
+import { SqliteGuards } from './sqlite-guards.js';
 import { SqliteLedger } from './sqlite-ledger.js';
+import { SqliteLedgerReport } from './sqlite-ledger-report.js';
+import { SqliteLedgerScan } from './sqlite-ledger-scan.js';
 import { openSqliteDatabase } from './sqlite-schema.js';
 
 export type { BudgetDurability } from './sqlite-budget-state.js';
@@ -34,8 +39,8 @@ export interface SqliteStoreOptions {
 
 /**
  * A Store in one SQLite file (WAL): budget state, keys, kill switches and cache written through on
- * every change, the ledger in batches. Single process: one store owns the file's budget state;
- * others may read the ledger.
+ * every change, the ledger in batches. One process owns the file's budget state; others may read
+ * the ledger and share the approvals and task guard records (several SDK agents and the CLI).
  * @example const store = createSqliteStore({ path: 'warden.db' });
  */
 export function createSqliteStore(options: SqliteStoreOptions): PrunableStore {
@@ -48,7 +53,10 @@ export function createSqliteStore(options: SqliteStoreOptions): PrunableStore {
     flushIntervalInMs,
   });
   const ledger = new SqliteLedger(db, { clock, flushIntervalInMs, maxBatchSize: options.maxBatchSize ?? 500 });
+  const scan = new SqliteLedgerScan(db);
+  const report = new SqliteLedgerReport({ db, path: options.path });
   const control = new SqliteControl(db);
+  const guards = new SqliteGuards(db);
   const flush = async (): Promise<void> => {
     const budgetError = budget.flush();
     await ledger.flush();
@@ -68,6 +76,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PrunableStore {
     const dropped = budget.run((book) => book.pruneEndedLines(nowInMs));
     deleteExpiredMarks.run(nowInMs);
     control.pruneExpiredResponses(nowInMs);
+    guards.prune(nowInMs);
     return dropped;
   };
   const pruneIntervalInMs = options.pruneIntervalInMs ?? 60_000;
@@ -110,7 +119,23 @@ export function createSqliteStore(options: SqliteStoreOptions): PrunableStore {
       await ledger.flush();
       return ledger.query(query);
     },
+    async *scanLedger(query: LedgerScanQuery): AsyncIterable<LedgerScanRow[]> {
+      assertOpen();
+      await ledger.flush();
+      for (const batch of scan.scan(query)) {
+        yield batch;
+        // Each batch is read synchronously: a turn of the event loop between them keeps a gateway that runs a report serving calls.
+        await new Promise((resolve) => setImmediate(resolve));
+        assertOpen();
+      }
+    },
+    async *summarizeLedger(query: LedgerSummaryQuery): AsyncIterable<LedgerSummaryBatch> {
+      assertOpen();
+      await ledger.flush();
+      yield* report.summarize(query);
+    },
     ...controlMethods(control, assertOpen),
+    ...guardMethods(guards, assertOpen),
     async flush(): Promise<void> {
       assertOpen();
       return flush();
