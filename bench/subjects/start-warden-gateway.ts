@@ -15,19 +15,21 @@ import { benchAdminKey, upstreamConnections } from './subject-names.js';
 /**
  * Warden as `warden serve` wires it (SQLite store in a temporary directory with batched durability,
  * tokenizers warmed before listening, silent logs, no request log, the admin API open to `benchAdminKey`), an `openai` provider pointing
- * at the mock, the given config budgets, and one virtual key created with `key`.
+ * at the mock, the given config budgets, and one virtual key created with `key`. With `simulated`, the
+ * mock is the built-in simulated provider instead, which passes the client's `x-mock-*` fault headers on.
  */
-export async function startWardenGateway(options: { upstreamUrl: string; budgets: WardenConfigInput['budgets']; key: CreateKeyOptions }): Promise<StartedSubject> {
+export async function startWardenGateway(options: { upstreamUrl: string; budgets: WardenConfigInput['budgets']; key: CreateKeyOptions; simulated?: boolean; circuitBreaker?: WardenConfigInput['circuitBreaker'] }): Promise<StartedSubject> {
   const directory = mkdtempSync(join(tmpdir(), 'warden-bench-gateway-'));
   const config = parseConfig({
-    providers: { openai: { type: 'openai', baseUrl: `${options.upstreamUrl}/v1`, apiKey: 'bench' } },
+    providers: options.simulated ? { simulated: { type: 'simulated' } } : { openai: { type: 'openai', baseUrl: `${options.upstreamUrl}/v1`, apiKey: 'bench' } },
     budgets: options.budgets,
     upstream: { connections: upstreamConnections },
+    ...(options.circuitBreaker === undefined ? {} : { circuitBreaker: options.circuitBreaker }),
     logging: { level: 'silent', requests: false },
     server: { sqlitePath: join(directory, 'warden.db'), sqliteDurability: 'batched' },
   });
   const store = createSqliteStore({ path: config.server.sqlitePath, budgetDurability: config.server.sqliteDurability });
-  const gateway = createGateway({ config, store, secret: 'bench-secret-0123456789abcdef', adminKey: benchAdminKey, logger: createLogger(config.logging.level) });
+  const gateway = createGateway({ config, store, secret: 'bench-secret-0123456789abcdef', adminKey: benchAdminKey, logger: createLogger(config.logging.level), ...(options.simulated ? { simulatedUrl: options.upstreamUrl } : {}) });
   const { plaintext } = await gateway.context.keys.create(options.key);
   warmTokenCounters();
   const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, gateway.handle);

@@ -79,8 +79,11 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
       taskFinish = { taskId: finishedTask.id, outcome: headers.taskOutcome, by: 'header', requestId: call.requestId, attribution: attribution(scopes) };
     }
     const killSwitch = context.killSwitches.match(scopes);
-    if (killSwitch) throw killSwitchError(killSwitch);
-    checkModelAllowed(key, requestedModel);
+    const refusal = killSwitch ? killSwitchError(killSwitch) : modelRefusal(key, requestedModel);
+    if (refusal) {
+      recordRefusal(context, { requestId: call.requestId, scopes, error: refusal });
+      throw refusal;
+    }
     const taskId = headers.tasks.at(-1)?.id;
     if (taskId !== undefined) {
       if (context.taskLoops.enabled || context.taskLimits.enabled) await checkTask(context, { taskId, tasks: headers.tasks, requestId: call.requestId, scopes, keyId: key.id });
@@ -165,9 +168,9 @@ function userOf(header: string | undefined, body: Readonly<Record<string, unknow
   return typeof metadataUser === 'string' && metadataUser !== '' ? { user: metadataUser } : {};
 }
 
-function checkModelAllowed(key: VirtualKeyRecord, model: string): void {
-  if (key.models === undefined || key.models.includes(model)) return;
-  throw new WardenError('model_not_allowed', `This key may not call "${model}". It may call: ${key.models.join(', ')}. Ask an admin to widen the key's models.`, {
+function modelRefusal(key: VirtualKeyRecord, model: string): WardenError | undefined {
+  if (key.models === undefined || key.models.includes(model)) return undefined;
+  return new WardenError('model_not_allowed', `This key may not call "${model}". It may call: ${key.models.join(', ')}. Ask an admin to widen the key's models.`, {
     details: { model, allowed: key.models },
   });
 }
@@ -208,11 +211,15 @@ async function checkTask(context: GatewayContext, options: { taskId: string; tas
     if (detection !== undefined && !(detection.action === 'pause' && (await resumeIfApproved(context, options, detection)))) throw loopDetectedError(detection, options.taskId);
     await context.taskLimits.check(options.tasks);
   } catch (error) {
-    if (error instanceof WardenError) {
-      context.runtime.record({ type: 'call-refuse', timeInMs: context.clock.now(), requestId: options.requestId, ...attribution(options.scopes), status: 'refused', errorCode: error.code, data: { message: error.message } });
-    }
+    if (error instanceof WardenError) recordRefusal(context, { requestId: options.requestId, scopes: options.scopes, error });
     throw error;
   }
+}
+
+/** A call refused before any money moved still gets its ledger row, so reports and the panel count it by code. */
+function recordRefusal(context: GatewayContext, options: { requestId: string; scopes: CallScopes; error: WardenError }): void {
+  const { error } = options;
+  context.runtime.record({ type: 'call-refuse', timeInMs: context.clock.now(), requestId: options.requestId, ...attribution(options.scopes), requestedModel: options.scopes.model, status: 'refused', errorCode: error.code, data: { message: error.message } });
 }
 
 /**

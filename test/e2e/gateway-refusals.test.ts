@@ -71,6 +71,7 @@ describe('gateway refusals on the OpenAI routes', () => {
     const error = await expectRefusal(chat(openai, 'gpt-4o'), { status: 403, code: 'model_not_allowed' });
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect(error.error).toMatchObject({ type: 'permission_error', code: 'model_not_allowed' });
+    expect(await refuseRowsOf(error)).toEqual([expect.objectContaining({ errorCode: 'model_not_allowed', status: 'refused', requestedModel: 'gpt-4o' })]);
   });
 
   it('403 kill_switch for a key that is switched off', async () => {
@@ -78,6 +79,7 @@ describe('gateway refusals on the OpenAI routes', () => {
     await harness.admin('POST', '/admin/kill-switches', { target: `key:${keyId}` });
     const error = await expectRefusal(chat(openai), { status: 403, code: 'kill_switch' });
     expect(error.error).toMatchObject({ type: 'permission_error', code: 'kill_switch' });
+    expect(await refuseRowsOf(error)).toEqual([expect.objectContaining({ errorCode: 'kill_switch', status: 'refused', keyId })]);
   });
 
   it('400 price_unknown for a routed model nobody prices, recorded once in the ledger', async () => {

@@ -60,7 +60,9 @@ describe('four gateway replicas on one Redis and one PostgreSQL', () => {
       admin: { key: adminKey, secret: 'scale-out-secret-0123456789abcdef' },
       providers: { openai: { type: 'openai', baseUrl: `${mock.url}/v1`, apiKey: 'sk-scale-out' } },
       budgets: [{ scope: 'team:t', window: 'day', hard: (limit / 1e9).toFixed(9), clamp: false }],
-      storage: { budgets: testRedisUrl, ledger: testPostgresUrl, namespace, replicas: 4 },
+      // This test is about exact admission, not outages (store-outages.test.ts): a machine busy
+      // with other suites must not turn a slow Redis answer into a 503.
+      storage: { budgets: testRedisUrl, ledger: testPostgresUrl, namespace, replicas: 4, budgetStoreTimeoutInMs: 5_000 },
       logging: { level: 'warn', requests: false },
     };
     replicas = await Promise.all([0, 1, 2, 3].map((index) => startReplica({ directory, index, config })));
