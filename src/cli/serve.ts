@@ -51,7 +51,7 @@ export async function startGateway(options: ServeOptions & { env?: Environment; 
   const logger = createLogger(options.quiet ? 'silent' : config.logging.level);
   const sqlitePath = resolve(config.server.sqlitePath);
   const secret = loadOrCreateSecret({ ...(config.admin.secret === undefined ? {} : { configured: config.admin.secret }), ...(env.WARDEN_SECRET === undefined ? {} : { env: env.WARDEN_SECRET }), path: resolve(dirname(sqlitePath), `${sqlitePath.split('/').at(-1) ?? 'warden.db'}.secret`) });
-  const adminKey = config.admin.key ?? env.WARDEN_ADMIN_KEY ?? (demo ? derivedKey(secret, 'admin') : undefined);
+  const adminKey = config.admin.key ?? adminKeyFromEnv(env.WARDEN_ADMIN_KEY) ?? (demo ? derivedKey(secret, 'admin') : undefined);
   const viewerKeys = [...config.admin.viewerKeys, ...viewerKeyFromEnv(env.WARDEN_VIEWER_KEY)];
 
   const simulated = Object.values(config.providers).find((provider) => provider.type === 'simulated');
@@ -82,7 +82,15 @@ export async function startGateway(options: ServeOptions & { env?: Environment; 
   }
 
   warmTokenCounters();
-  const server: Server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, gateway.handle);
+  // Calls (the /v1 routes) whose answer is not finished yet, which a stop waits for; the control panel's streams are not calls.
+  let openCalls = 0;
+  const server: Server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, (request, response) => {
+    if (request.url?.startsWith('/v1/') === true) {
+      openCalls += 1;
+      response.once('close', () => (openCalls -= 1));
+    }
+    gateway.handle(request, response);
+  });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(config.server.port, config.server.host, () => {
@@ -100,8 +108,13 @@ export async function startGateway(options: ServeOptions & { env?: Environment; 
     stopping ??= (async () => {
       const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
       server.closeIdleConnections();
-      const deadline = Date.now() + graceInMs;
-      while (gateway.context.inFlight.size > 0 && Date.now() < deadline) await new Promise((wait) => setTimeout(wait, 50));
+      await waitUntil(() => openCalls === 0 && gateway.context.inFlight.size === 0, Date.now() + graceInMs);
+      // Calls still running past the grace end cleanly: an error their SDK raises, the upstream stopped, the call settled.
+      gateway.context.inFlight.endWhere(() => shuttingDownError(graceInMs));
+      // Settling and answering are local work, bounded so a store that hangs cannot hold the process forever.
+      const settleDeadlineInMs = Date.now() + settleBoundInMs;
+      await Promise.race([gateway.context.inFlight.idle(), new Promise((wait) => setTimeout(wait, settleBoundInMs).unref())]);
+      await waitUntil(() => openCalls === 0, settleDeadlineInMs);
       server.closeAllConnections();
       await closed;
       await gateway.close();
@@ -111,6 +124,23 @@ export async function startGateway(options: ServeOptions & { env?: Environment; 
     return stopping;
   };
   return { url, gateway, config, adminKey, demoKey, stop };
+}
+
+/** WARDEN_ADMIN_KEY, held to the same 16 characters as admin.key in the config; empty is unset. */
+function adminKeyFromEnv(key: string | undefined): string | undefined {
+  if (key === undefined || key === '') return undefined;
+  if (key.length < 16) throw new WardenError('invalid_config', 'WARDEN_ADMIN_KEY must be at least 16 characters; generate one with `openssl rand -hex 24`.');
+  return key;
+}
+
+const settleBoundInMs = 5_000;
+
+async function waitUntil(done: () => boolean, deadlineInMs: number): Promise<void> {
+  while (!done() && Date.now() < deadlineInMs) await new Promise((wait) => setTimeout(wait, 20));
+}
+
+function shuttingDownError(graceInMs: number): WardenError {
+  return new WardenError('shutting_down', `This Warden replica is stopping and ended the call after waiting ${graceInMs} ms for it; the answer is incomplete. Retry the request.`);
 }
 
 /** WARDEN_VIEWER_KEY, when set, is one more read-only login to the control panel, named "viewer". */

@@ -35,7 +35,8 @@ export async function checkToolRule(rule: ToolRule, args: unknown, context: Tool
       const matching = rule.commands.allow.filter(({ pattern }) => matchCommandPattern(pattern, argv));
       if (matching.length === 0) {
         const allowed = rule.commands.allow.map(({ pattern }) => `"${pattern}"`).join(', ');
-        return { admitted: false, reason: `command ${shown} matches none of the allowed commands (${allowed}); add a pattern under commands.allow to allow it` };
+        const climbs = argv.some((word) => word.split(/[/=]/).includes('..')) ? ' (a "*" in a pattern does not match a ".." path segment)' : '';
+        return { admitted: false, reason: `command ${shown} matches none of the allowed commands (${allowed})${climbs}; add a pattern under commands.allow to allow it` };
       }
       const gated = matching.find(({ requireApproval }) => requireApproval);
       if (gated !== undefined) approvals.push(`command ${shown} matches "${gated.pattern}", which requires approval`);

@@ -6,8 +6,9 @@ export const anyFurtherArguments = '...';
 /**
  * Whether an argument vector matches a command pattern. A pattern is words separated by
  * spaces, matched one to one against the arguments: `a|b` is either word, `*` inside a word
- * is any run of characters, and a last word `...` allows any further arguments. Without `...`
- * the arguments must end where the pattern does.
+ * is any run of characters except a `..` path segment (so `cat src/*` never reaches
+ * `src/../../etc/passwd`; a pattern that means `..` writes it), and a last word `...` allows any
+ * further arguments. Without `...` the arguments must end where the pattern does.
  * @example matchCommandPattern('git status|diff|log ...', ['git', 'log', '--oneline']) // true
  */
 export function matchCommandPattern(pattern: string, argv: readonly string[]): boolean {
@@ -29,5 +30,10 @@ export function commandPatternProblem(pattern: string): string | undefined {
 }
 
 function wordMatches(word: string, argument: string): boolean {
-  return word.split('|').some((alternative) => matchGlob(alternative, argument));
+  return word.split('|').some((alternative) => matchGlob(alternative, argument) && (!alternative.includes('*') || parentSegments(argument) <= parentSegments(alternative)));
+}
+
+/** How many `..` path segments a word has, also after `=` as in `--output=../x`. */
+function parentSegments(word: string): number {
+  return word.split(/[/=]/).filter((segment) => segment === '..').length;
 }

@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'upstream_timeout'
   | 'loop_detected'
   | 'tool_not_allowed'
-  | 'approval_pending';
+  | 'approval_pending'
+  | 'shutting_down';
 
 export const errorCodes = [
   'budget_exceeded',
@@ -40,6 +41,7 @@ export const errorCodes = [
   'loop_detected',
   'tool_not_allowed',
   'approval_pending',
+  'shutting_down',
 ] as const satisfies readonly ErrorCode[];
 
 export interface WardenErrorOptions {

@@ -5,6 +5,7 @@ import { ledgerEventTypes, type LedgerEventType, type LedgerQuery } from '../cor
 import { WardenError } from '../core/warden-error.js';
 import { clearKillSwitch, resumeTask, setKillSwitch } from './admin-actions.js';
 import { presentedKey } from './authenticate-client.js';
+import { decodePathPart } from './decode-path-part.js';
 import type { GatewayContext } from './gateway-context.js';
 import { sendJson } from './json-response.js';
 import { recordTaskOutcome, sendCostReport } from './admin-report-routes.js';
@@ -31,7 +32,7 @@ export async function handleAdminRoute(options: { context: GatewayContext; reque
     if (method === 'GET' && path === '/admin/keys') return sendJson(response, 200, { keys: (await context.keys.list()).map(publicKeyRecord) });
     const revoke = /^\/admin\/keys\/([^/]+)\/revoke$/.exec(path);
     if (method === 'POST' && revoke) {
-      const record = await context.keys.revoke(decodeURIComponent(revoke[1] as string));
+      const record = await context.keys.revoke(decodePathPart(revoke[1] as string));
       context.runtime.record({ type: 'key-revoke', timeInMs: context.clock.now(), keyId: record.id, ...(record.team === undefined ? {} : { team: record.team }), data: { by: actorOf(request) } });
       return sendJson(response, 200, { record: publicKeyRecord(record) });
     }
@@ -39,7 +40,7 @@ export async function handleAdminRoute(options: { context: GatewayContext; reque
     if (method === 'POST' && path === '/admin/kill-switches') return await sendKillSwitch(context, request, response, await readJson());
     const unkill = /^\/admin\/kill-switches\/(.+)$/.exec(path);
     if (method === 'DELETE' && unkill) {
-      const target = parseKillTarget(decodeURIComponent(unkill[1] as string));
+      const target = parseKillTarget(decodePathPart(unkill[1] as string));
       return sendJson(response, 200, { cleared: await clearKillSwitch(context, { target, by: actorOf(request) }) });
     }
     if (method === 'GET' && path === '/admin/approvals') return sendJson(response, 200, { approvals: await context.approvals.list() });
@@ -48,15 +49,15 @@ export async function handleAdminRoute(options: { context: GatewayContext; reque
       const text = (await readBody(request, adminBodyLimitInBytes)).toString('utf8');
       const body = text.trim() === '' ? {} : parseJsonObject(text);
       const reason = typeof body === 'object' && body !== null && 'reason' in body && typeof body.reason === 'string' ? body.reason : undefined;
-      const approval = await context.approvals.decide(decodeURIComponent(decide[1] as string), { approve: decide[2] === 'approve', by: actorOf(request), ...(reason === undefined ? {} : { reason }) });
+      const approval = await context.approvals.decide(decodePathPart(decide[1] as string), { approve: decide[2] === 'approve', by: actorOf(request), ...(reason === undefined ? {} : { reason }) });
       return sendJson(response, 200, { approval });
     }
     const outcome = /^\/admin\/tasks\/(.+)\/outcome$/.exec(path);
-    if (method === 'POST' && outcome) return await recordTaskOutcome(context, response, { taskId: decodeURIComponent(outcome[1] as string), body: await readJson(), by: actorOf(request) });
+    if (method === 'POST' && outcome) return await recordTaskOutcome(context, response, { taskId: decodePathPart(outcome[1] as string), body: await readJson(), by: actorOf(request) });
     if (method === 'GET' && path === '/admin/reports') return await sendCostReport(context, response, options.query);
     const resume = /^\/admin\/tasks\/(.+)\/resume$/.exec(path);
     if (method === 'POST' && resume) {
-      const taskId = decodeURIComponent(resume[1] as string);
+      const taskId = decodePathPart(resume[1] as string);
       return sendJson(response, 200, { resumed: await resumeTask(context, { taskId, by: actorOf(request) }) });
     }
     if (method === 'GET' && path === '/admin/ledger') return sendJson(response, 200, { rows: await context.store.query(ledgerQuery(options.query)) });

@@ -206,6 +206,11 @@ async function sendAttempt(context: GatewayContext, attempt: CallAttempt): Promi
         return undefined;
       }
       const failure = failureFromError({ upstream: upstream.name, error });
+      if (upstreamResponse?.statusCode === 200) {
+        // The answer broke off mid-body: the provider generated (and bills) it, but its usage is lost.
+        await settleCall(context.runtime, prepared, { status: 'upstream_error', errorCode: 'upstream_body_broken', usageLost: true, retries: attempt.retries, data: attemptLedgerData(attempt, context.clock.now()) });
+        return failure;
+      }
       await settleFailed('upstream_error', failure.retryable.kind ?? 'connection');
       return failure;
     }
@@ -216,7 +221,7 @@ async function sendAttempt(context: GatewayContext, attempt: CallAttempt): Promi
       else await relayJson({ context, attempt, upstreamText });
       return undefined;
     }
-    const failure = failureFromStatus({ upstream: upstream.name, status: upstreamResponse.statusCode, headers: upstreamResponse.headers, bodyText: upstreamText ?? '' });
+    const failure = failureFromStatus({ upstream: upstream.name, status: upstreamResponse.statusCode, headers: upstreamResponse.headers, bodyText: upstream.withoutCredentials(upstreamText ?? '') });
     await settleFailed('upstream_error', `http_${upstreamResponse.statusCode}`);
     return failure;
   } finally {

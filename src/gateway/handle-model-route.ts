@@ -79,7 +79,7 @@ export async function handleModelRoute(options: { context: GatewayContext; selec
       taskFinish = { taskId: finishedTask.id, outcome: headers.taskOutcome, by: 'header', requestId: call.requestId, attribution: attribution(scopes) };
     }
     const killSwitch = context.killSwitches.match(scopes);
-    const refusal = killSwitch ? killSwitchError(killSwitch) : modelRefusal(key, requestedModel);
+    const refusal = killSwitch ? killSwitchError(killSwitch) : modelRefusal(key, requestedModel, headers.tier);
     if (refusal) {
       recordRefusal(context, { requestId: call.requestId, scopes, error: refusal });
       throw refusal;
@@ -168,8 +168,17 @@ function userOf(header: string | undefined, body: Readonly<Record<string, unknow
   return typeof metadataUser === 'string' && metadataUser !== '' ? { user: metadataUser } : {};
 }
 
-function modelRefusal(key: VirtualKeyRecord, model: string): WardenError | undefined {
-  if (key.models === undefined || key.models.includes(model)) return undefined;
+function modelRefusal(key: VirtualKeyRecord, model: string, tierHeader: string | undefined): WardenError | undefined {
+  if (key.models === undefined) return undefined;
+  // Routing follows x-warden-tier over the body's model, so the tier it names is what the key must allow.
+  const tier = tierHeader?.trim().toLowerCase();
+  if (tier) {
+    if (key.models.includes(tier)) return undefined;
+    return new WardenError('model_not_allowed', `This key may not use tier "${tier}" (x-warden-tier). It may call: ${key.models.join(', ')}. Drop the header, or ask an admin to widen the key's models.`, {
+      details: { tier, allowed: key.models },
+    });
+  }
+  if (key.models.includes(model)) return undefined;
   return new WardenError('model_not_allowed', `This key may not call "${model}". It may call: ${key.models.join(', ')}. Ask an admin to widen the key's models.`, {
     details: { model, allowed: key.models },
   });

@@ -46,5 +46,32 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new WardenError('invalid_request', 'The request body must be a JSON object, like {"model": "...", "messages": [...]}.');
   }
+  // Deeper bodies would overflow the stack of every recursive walk after this one (JSON.stringify first).
+  // Nesting n deep takes 2n characters at least, so a short body needs no walk.
+  if (text.length > 2 * maxJsonDepth && nestsDeeperThan(value, maxJsonDepth)) {
+    throw new WardenError('invalid_request', `The request body nests arrays and objects more than ${maxJsonDepth} levels deep; flatten it.`, { details: { maxJsonDepth } });
+  }
   return value as Record<string, unknown>;
+}
+
+const maxJsonDepth = 256;
+
+/** Whether parsed JSON nests arrays and objects deeper than `limit`, walked without recursion (it visits containers only). */
+function nestsDeeperThan(value: object, limit: number): boolean {
+  const containers: object[] = [value];
+  const depths: number[] = [1];
+  const visit = (item: unknown, depth: number): void => {
+    if (typeof item === 'object' && item !== null) {
+      containers.push(item);
+      depths.push(depth + 1);
+    }
+  };
+  while (containers.length > 0) {
+    const container = containers.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > limit) return true;
+    if (Array.isArray(container)) for (const item of container) visit(item, depth);
+    else for (const name in container) visit((container as Record<string, unknown>)[name], depth);
+  }
+  return false;
 }

@@ -139,10 +139,17 @@ export function relayStream(options: {
         finish('ended', 'internal_error');
       },
     });
+    let malformed = false;
     const translate = (events: readonly SseEvent[]): string => {
       let out = '';
-      for (const event of events) {
+      for (const [index, event] of events.entries()) {
         const kind: unknown = usage.push(event);
+        if (usage.malformedEvents > 0) {
+          malformed = true;
+          // Raw chunks pass through whole: rebuild the good events of this one that came before the broken event.
+          if (passthrough && gate === undefined) out = events.slice(0, index).map(sseFrame).join('');
+          break;
+        }
         const progress = toolCalls?.push(event);
         let text = '';
         if (translator) text = translator.push(event);
@@ -152,15 +159,25 @@ export function relayStream(options: {
       }
       return out;
     };
+    // A broken frame would make the client's SDK fail on its own: end the stream cleanly instead.
+    const endMalformed = (out: string): void => {
+      write(out);
+      endWithError({ code: 'upstream_error', message: 'The upstream sent a malformed event (its data was not JSON); the answer is incomplete. Retry the request.' });
+      abortUpstream();
+      finish('failed', 'upstream_stream_malformed');
+    };
     body.on('data', (chunk: Buffer) => {
       if (outcome !== undefined) return;
       call.times.firstByteAtInMs ??= context.clock.now();
       const out = translate(parser.push(chunk));
+      if (malformed) return endMalformed(out);
       write(passthrough && gate === undefined ? chunk : out);
     });
     body.once('end', () => {
       if (outcome !== undefined) return;
-      write(translate(parser.end()));
+      const out = translate(parser.end());
+      if (malformed) return endMalformed(out);
+      write(out);
       const close = (): void => {
         if (outcome !== undefined) return;
         if (translator) write(translator.end());

@@ -11,9 +11,18 @@ export function wardenResponseHeaders(options: {
 }): OutgoingHttpHeaders {
   return {
     'x-warden-request-id': options.requestId,
-    ...(options.model === undefined ? {} : { 'x-warden-model': options.model }),
+    ...(options.model === undefined ? {} : { 'x-warden-model': headerText(options.model) }),
     ...(options.costInNanoUsd === undefined ? {} : { 'x-warden-cost-usd': nanoToUsdText(options.costInNanoUsd) }),
     ...(options.remainingInNanoUsd === undefined ? {} : { 'x-warden-budget-remaining-usd': nanoToUsdText(options.remainingInNanoUsd) }),
     'x-warden-cache': options.cache,
   };
+}
+
+/**
+ * The model name comes from the client's body and the price catalogue matches it by prefix, so it
+ * may hold CR/LF or characters a header cannot carry (writeHead would throw after the call was
+ * made): such a name is sent percent-encoded.
+ */
+function headerText(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : encodeURIComponent(text);
 }

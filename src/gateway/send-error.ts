@@ -24,7 +24,7 @@ export function sendError(options: { response: ServerResponse; dialect: ErrorDia
     'content-length': bytes.length,
     'x-warden-request-id': requestId,
     // Warden already retried upstream failures under the money cap; a client retry would multiply them.
-    'x-should-retry': error?.code === 'store_unavailable' ? 'true' : 'false',
+    'x-should-retry': error?.code === 'store_unavailable' || error?.code === 'shutting_down' ? 'true' : 'false',
   });
   response.end(bytes);
   return { status, code };

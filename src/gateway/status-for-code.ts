@@ -24,5 +24,7 @@ export const statusForCode = {
   reservation_not_found: 500,
   upstream_error: 502,
   store_unavailable: 503,
+  // The replica is stopping: another (or this one, restarted) will answer a retry.
+  shutting_down: 503,
   upstream_timeout: 504,
 } satisfies Record<ErrorCode, number>;

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadPanelAssets, type PanelAsset } from '../dashboard/panel-assets.js';
 import { WardenError } from '../core/warden-error.js';
 import { clearKillSwitch, decideApproval, resumeTask, setKillSwitch } from './admin-actions.js';
+import { decodePathPart } from './decode-path-part.js';
 import type { GatewayContext } from './gateway-context.js';
 import { sendJson } from './json-response.js';
 import { parseKillTarget } from './kill-switches.js';
@@ -119,9 +120,9 @@ export function createControlPanel(options: ControlPanelOptions): ControlPanel {
     if (path === '/ui/api/kill-switches') return sendJson(response, 201, { killSwitch: await setKillSwitch(context, { target: parseKillTarget(body.target), reason, by }) });
     if (path === '/ui/api/kill-switches/clear') return sendJson(response, 200, { cleared: await clearKillSwitch(context, { target: parseKillTarget(body.target), by }) });
     const decide = /^\/ui\/api\/approvals\/([^/]+)\/(approve|deny)$/.exec(path);
-    if (decide) return sendJson(response, 200, { approval: await decideApproval(context, { id: decodeURIComponent(decide[1] as string), approve: decide[2] === 'approve', by, ...(reason === '' ? {} : { reason }) }) });
+    if (decide) return sendJson(response, 200, { approval: await decideApproval(context, { id: decodePathPart(decide[1] as string), approve: decide[2] === 'approve', by, ...(reason === '' ? {} : { reason }) }) });
     const resume = /^\/ui\/api\/tasks\/(.+)\/resume$/.exec(path);
-    if (resume) return sendJson(response, 200, { resumed: await resumeTask(context, { taskId: decodeURIComponent(resume[1] as string), by }) });
+    if (resume) return sendJson(response, 200, { resumed: await resumeTask(context, { taskId: decodePathPart(resume[1] as string), by }) });
     throw new WardenError('not_found', `No control panel action ${path}.`);
   };
 

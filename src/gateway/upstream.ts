@@ -3,6 +3,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { ProviderConfig } from '../core/gateway-config-schema.js';
 import type { Dialect } from '../providers/estimate-input-tokens.js';
 import { WardenError } from '../core/warden-error.js';
+import { redactCredential } from './redact-credential.js';
 
 /** The wire API family an upstream speaks natively. */
 export type UpstreamFamily = 'openai' | 'anthropic';
@@ -23,6 +24,8 @@ export interface Upstream {
   /** True when a request in `dialect` can go to this upstream as it is. */
   speaks(dialect: Dialect): boolean;
   send(request: UpstreamRequest): Promise<Dispatcher.ResponseData>;
+  /** Text the upstream sent back, with the API key Warden sent it cut out (an error body may echo it). */
+  withoutCredentials(text: string): string;
   close(): Promise<void>;
 }
 
@@ -78,6 +81,7 @@ export function createUpstream(options: { name: string; config: ProviderConfig; 
         signal: request.signal,
       });
     },
+    withoutCredentials: (text) => ('apiKey' in config && config.apiKey !== undefined ? redactCredential(text, config.apiKey) : text),
     close: () => pool.close(),
   };
 }

@@ -30,6 +30,8 @@ export interface StreamUsage {
   /** UTF-16 code units of text, reasoning and tool arguments the model has streamed so far. */
   readonly generatedCharacters: number;
   readonly error: ProviderError | undefined;
+  /** Events that had to be read and whose data was not a JSON object: a provider's broken frames. */
+  readonly malformedEvents: number;
 }
 
 /** Reads `{ error: { type?, code?, message } }`, the error shape OpenAI and Anthropic share. */

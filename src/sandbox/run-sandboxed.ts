@@ -47,6 +47,8 @@ const bubblewrapOwnProcesses = 2;
 const environmentName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Binding one of these writable would hand the command the system, every user's files or the host's /tmp.
 const refusedWorkspaces = new Set(['/', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/tmp', '/var', '/run', '/proc', '/dev', '/sys', '/boot', '/home', '/root']);
+// Nor any directory inside these: /etc/cron.d or /usr/local/bin writable is the system too (a "../../etc/x" or a symlinked workspace gets there).
+const systemTrees = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/run', '/proc', '/dev', '/sys', '/boot'];
 
 /**
  * Runs a command under bubblewrap: no network, a read-only system, one writable workspace, an
@@ -180,6 +182,14 @@ function resolveWorkspace(path: string, homes: ReadonlyArray<string | undefined>
   if (!statSync(workspace).isDirectory()) throw new WardenError('invalid_config', `The sandbox workspace ${workspace} is not a directory; set workspace to a directory.`);
   if (refusedWorkspaces.has(workspace)) {
     throw new WardenError('invalid_config', `The sandbox workspace cannot be ${workspace}: it would make a system directory writable. Use a project directory.`);
+  }
+  const tree = systemTrees.find((directory) => isSameOrInside(workspace, directory));
+  if (tree !== undefined) {
+    throw new WardenError('invalid_config', `The sandbox workspace ${workspace} is inside ${tree}: it would make system files writable. Use a project directory.`);
+  }
+  const dotfiles = homes.find((candidate) => candidate !== undefined && candidate !== '' && isSameOrInside(workspace, resolve(candidate)) && workspace.slice(resolve(candidate).length).startsWith('/.'));
+  if (dotfiles !== undefined) {
+    throw new WardenError('invalid_config', `The sandbox workspace ${workspace} is among the dotfiles of the home directory ${dotfiles} (keys, credentials). Use a project directory.`);
   }
   const home = homes.find((candidate) => candidate !== undefined && candidate !== '' && isSameOrInside(resolve(candidate), workspace));
   if (home !== undefined) {

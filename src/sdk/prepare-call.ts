@@ -7,6 +7,7 @@ import { resolveBudgetLines, type LineRule, type ResolvedBudgets } from '../core
 import type { BudgetState, Refusal } from '../core/store.js';
 import type { LedgerEvent } from '../core/ledger-event.js';
 import { WardenError } from '../core/warden-error.js';
+import { checkOutputFields } from '../providers/check-output-fields.js';
 import { estimateInputTokens, type Dialect, type InputTokenEstimate } from '../providers/estimate-input-tokens.js';
 import { outputChoices, requestedMaxTokens, withMaxTokens } from '../providers/max-tokens-field.js';
 import { chooseDowngrade, mayDowngrade } from './choose-downgrade.js';
@@ -75,6 +76,7 @@ export async function prepareCall(runtime: WardenRuntime, request: CallRequest):
   const requestedModel = typeof request.body.model === 'string' ? request.body.model : '';
   try {
     if (!requestedModel) throw new WardenError('invalid_request', 'The request has no "model". Name the model to call, e.g. "gpt-4o-mini".');
+    checkOutputFields(request.dialect, request.body);
     return await reserveWithRetries(runtime, request, requestId, requestedModel);
   } catch (error) {
     if (error instanceof WardenError) {

@@ -13,6 +13,11 @@ export interface CallOutcome {
   usage?: Usage;
   /** True when usage was reconstructed rather than reported (abandoned or broken streams). */
   usageEstimated?: boolean;
+  /**
+   * True when the provider answered but its usage was lost on the way (a JSON body cut off): the
+   * call is charged its whole reservation even though it failed, since the provider bills it.
+   */
+  usageLost?: boolean;
   errorCode?: string;
   retries?: number;
   timeToFirstTokenInMs?: number;
@@ -33,7 +38,7 @@ export interface SettledCall {
  */
 export async function settleCall(runtime: WardenRuntime, prepared: PreparedCall, outcome: CallOutcome): Promise<SettledCall> {
   const now = runtime.clock.now();
-  const usageMissing = outcome.usage === undefined && outcome.status !== 'upstream_error';
+  const usageMissing = outcome.usage === undefined && (outcome.status !== 'upstream_error' || outcome.usageLost === true);
   const costInNanoUsd = outcome.usage ? computeCost(outcome.usage, prepared.price) : usageMissing ? prepared.estimateInNanoUsd : 0;
   const release = costInNanoUsd === 0 && outcome.usage === undefined;
 

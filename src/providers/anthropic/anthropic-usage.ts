@@ -45,12 +45,16 @@ export function createAnthropicStreamUsage(): StreamUsage {
   let model: string | undefined;
   let generatedCharacters = 0;
   let error: ProviderError | undefined;
+  let malformedEvents = 0;
 
   return {
     push(event) {
       if (event.event !== undefined && !eventsWorthParsing.has(event.event)) return;
       const payload = parseJsonRecord(event.data);
-      if (payload === undefined) return;
+      if (payload === undefined) {
+        malformedEvents += 1;
+        return;
+      }
       const type = stringField(payload, 'type');
       if (type === 'content_block_delta') {
         const delta = recordField(payload, 'delta');
@@ -85,6 +89,9 @@ export function createAnthropicStreamUsage(): StreamUsage {
     },
     get error() {
       return error;
+    },
+    get malformedEvents() {
+      return malformedEvents;
     },
   };
 }

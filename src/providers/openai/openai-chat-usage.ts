@@ -48,12 +48,16 @@ export function createOpenAIChatStreamUsage(): OpenAIChatStreamUsage {
   let model: string | undefined;
   let generatedCharacters = 0;
   let error: ProviderError | undefined;
+  let malformedEvents = 0;
 
   return {
     push(event) {
       if (event.data === '[DONE]') return 'done';
       const chunk = parseJsonRecord(event.data);
-      if (chunk === undefined) return 'unparsed';
+      if (chunk === undefined) {
+        malformedEvents += 1;
+        return 'unparsed';
+      }
       const chunkError = readProviderError(chunk);
       if (chunkError !== undefined) {
         error = chunkError;
@@ -83,6 +87,9 @@ export function createOpenAIChatStreamUsage(): OpenAIChatStreamUsage {
     },
     get error() {
       return error;
+    },
+    get malformedEvents() {
+      return malformedEvents;
     },
   };
 }

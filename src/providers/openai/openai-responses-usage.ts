@@ -53,6 +53,7 @@ export function createOpenAIResponsesStreamUsage(): StreamUsage {
   let model: string | undefined;
   let generatedCharacters = 0;
   let error: ProviderError | undefined;
+  let malformedEvents = 0;
 
   function isWorthParsing(eventType: string): boolean {
     return generatedTextEventTypes.has(eventType) || responseEventTypes.has(eventType) || eventType === 'error';
@@ -63,7 +64,10 @@ export function createOpenAIResponsesStreamUsage(): StreamUsage {
       // With an `event:` line we can skip large events (output_item.done, ...) without parsing.
       if (event.event !== undefined && !isWorthParsing(event.event)) return;
       const payload = parseJsonRecord(event.data);
-      if (payload === undefined) return;
+      if (payload === undefined) {
+        malformedEvents += 1;
+        return;
+      }
       const type = stringField(payload, 'type') ?? event.event ?? '';
       if (generatedTextEventTypes.has(type)) {
         generatedCharacters += textLengthField(payload, 'delta');
@@ -96,6 +100,9 @@ export function createOpenAIResponsesStreamUsage(): StreamUsage {
     },
     get error() {
       return error;
+    },
+    get malformedEvents() {
+      return malformedEvents;
     },
   };
 }

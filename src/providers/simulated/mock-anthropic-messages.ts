@@ -3,7 +3,7 @@ import type { Usage } from '../../core/usage.js';
 import { isRecord } from './mock-input-tally.js';
 import { tallyAnthropicInput } from './mock-input-tokens.js';
 import type { MockRequestContext, MockRoute } from './mock-request-context.js';
-import { sendMockJson, sseEvent, writeMockStream, type MockStreamEvent } from './mock-response.js';
+import { reportsUsage, sendMockAnswer, sseEvent, writeMockStream, type MockStreamEvent } from './mock-response.js';
 import { mockOutputSlice, mockOutputText } from './mock-tokens.js';
 import { planMockOutput, readTokenLimit, resolveMockInputUsage, withMockOutput, type MockOutputPlan } from './mock-usage.js';
 import { validateMockModel } from './mock-validation.js';
@@ -64,7 +64,7 @@ function messageJson(context: MockRequestContext, model: string, output: MockOut
     content: contentBlocks(context, output),
     stop_reason: stopReason(context, output),
     stop_sequence: null,
-    usage: anthropicMessagesUsage(usage),
+    ...(reportsUsage(context) ? { usage: anthropicMessagesUsage(usage) } : {}),
   });
 }
 
@@ -96,7 +96,7 @@ function streamEvents(context: MockRequestContext, model: string, output: MockOu
     stop_reason: null,
     stop_sequence: null,
     // message_start reports a provisional output of 1; message_delta carries the cumulative count.
-    usage: anthropicMessagesUsage({ ...usage, reasoningTokens: 0 }, 1),
+    ...(reportsUsage(context) ? { usage: anthropicMessagesUsage({ ...usage, reasoningTokens: 0 }, 1) } : {}),
   };
   const events: MockStreamEvent[] = [
     { text: sseEvent(JSON.stringify({ type: 'message_start', message }), 'message_start'), outputTokens: 0 },
@@ -132,7 +132,7 @@ function streamEvents(context: MockRequestContext, model: string, output: MockOu
     output_tokens: usage.outputTokens,
     ...(usage.reasoningTokens > 0 ? { output_tokens_details: { thinking_tokens: usage.reasoningTokens } } : {}),
   };
-  const messageDelta = { type: 'message_delta', delta: { stop_reason: stopReason(context, output), stop_sequence: null }, usage: deltaUsage };
+  const messageDelta = { type: 'message_delta', delta: { stop_reason: stopReason(context, output), stop_sequence: null }, ...(reportsUsage(context) ? { usage: deltaUsage } : {}) };
   events.push({ text: sseEvent(JSON.stringify(messageDelta), 'message_delta') + messageStopEvent, outputTokens: 0 });
   return events;
 }
@@ -173,6 +173,6 @@ export const mockAnthropicMessagesRoute: MockRoute = {
     }
     context.record.outputTokensSent = usage.outputTokens;
     const bodyText = messageJson(context, model, output, usage);
-    sendMockJson({ response: context.response, status: 200, bodyText, headers: { 'request-id': context.requestId } });
+    sendMockAnswer(context, { bodyText, headers: { 'request-id': context.requestId } });
   },
 };

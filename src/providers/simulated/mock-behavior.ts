@@ -2,8 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 /** A failure the mock upstream can play instead of (or in the middle of) a normal answer. */
 export type MockFault =
-  /** 429 in the route's dialect, with `retry-after` (seconds) and `retry-after-ms`. */
-  | { type: 'rate-limit'; retryAfterInMs?: number }
+  /** 429 in the route's dialect, with `retry-after` (seconds) and `retry-after-ms` unless `withoutRetryAfter`. */
+  | { type: 'rate-limit'; retryAfterInMs?: number; withoutRetryAfter?: boolean }
   /** 500 in the route's dialect; `retry-after` headers only when `retryAfterInMs` is given. */
   | { type: 'server-error'; retryAfterInMs?: number }
   /** 529 `overloaded_error` on Anthropic routes, 503 on OpenAI routes; `retry-after` as for 500. */
@@ -14,7 +14,19 @@ export type MockFault =
    * Streams: cut the connection once this many output tokens are out (default 0: right after the
    * opening events; a shorter stream is cut after its last event, unterminated). JSON: cut before answering.
    */
-  | { type: 'disconnect'; afterOutputTokens?: number };
+  | { type: 'disconnect'; afterOutputTokens?: number }
+  /**
+   * JSON: the status, headers (with the full content-length) and the first half of the body, then
+   * the connection is cut. Streams: cut once half the output tokens are out, as `disconnect`.
+   */
+  | { type: 'reset-mid-body' }
+  /**
+   * Streams: one extra event whose data is truncated JSON, once this many output tokens are out
+   * (default 1); the stream then goes on to its normal end. JSON answers are unchanged.
+   */
+  | { type: 'malformed-sse'; afterOutputTokens?: number }
+  /** Answers in full but never says what it used: no usage chunk or usage fields in streams (even when asked for), no `usage` in JSON. */
+  | { type: 'no-usage' };
 
 /** How the mock answers; set per server in options, changed with `setBehavior`, overridden per request by `x-mock-*` headers. */
 export interface MockBehavior {
@@ -84,6 +96,9 @@ const faultByHeaderValue: Readonly<Record<string, MockFault['type']>> = {
   '529': 'overloaded',
   timeout: 'timeout',
   disconnect: 'disconnect',
+  'reset-mid-body': 'reset-mid-body',
+  'malformed-sse': 'malformed-sse',
+  'no-usage': 'no-usage',
 };
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -139,7 +154,8 @@ export function resolveMockRequestPlan(options: {
     if (afterText !== undefined && afterOutputTokens === undefined) {
       return `Header x-mock-disconnect-after-tokens must be a whole number of 0 or more, got "${afterText}".`;
     }
-    plan.fault = type === 'disconnect' ? { type, afterOutputTokens } : { type };
+    // x-mock-disconnect-after-tokens also places a malformed-sse fault's bad event.
+    plan.fault = type === 'disconnect' || type === 'malformed-sse' ? { type, afterOutputTokens } : { type };
   } else {
     plan.fault = options.takeScriptedFault() ?? behavior.fault;
   }

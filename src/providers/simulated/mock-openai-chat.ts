@@ -1,7 +1,7 @@
 import type { Usage } from '../../core/usage.js';
 import { tallyOpenAiChatInput } from './mock-input-tokens.js';
 import type { MockRequestContext, MockRoute } from './mock-request-context.js';
-import { sendMockJson, sseEvent, writeMockStream, type MockStreamEvent } from './mock-response.js';
+import { reportsUsage, sendMockAnswer, sseEvent, writeMockStream, type MockStreamEvent } from './mock-response.js';
 import { mockOutputSlice, mockOutputText } from './mock-tokens.js';
 import {
   openAiReasoningTokens,
@@ -59,12 +59,12 @@ function answerJson(context: MockRequestContext, model: string, output: MockOutp
         finish_reason: toolCall ? 'tool_calls' : output.truncated ? 'length' : 'stop',
       },
     ],
-    usage: openAiChatUsage(usage),
+    ...(reportsUsage(context) ? { usage: openAiChatUsage(usage) } : {}),
     service_tier: 'default',
     system_fingerprint: 'fp_mock',
   });
   context.record.outputTokensSent = usage.outputTokens;
-  sendMockJson({ response: context.response, status: 200, bodyText, headers: { 'x-request-id': context.requestId } });
+  sendMockAnswer(context, { bodyText, headers: { 'x-request-id': context.requestId } });
 }
 
 function streamEvents(context: MockRequestContext, model: string, output: MockOutputPlan, usage: Usage): MockStreamEvent[] {
@@ -106,7 +106,7 @@ function streamEvents(context: MockRequestContext, model: string, output: MockOu
     text: sseEvent(`${head}[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason}"}]${usageNull}`),
     outputTokens: 0,
   });
-  if (includeUsage) {
+  if (includeUsage && reportsUsage(context)) {
     events.push({ text: sseEvent(`${head}[],"usage":${JSON.stringify(openAiChatUsage(usage))}}`), outputTokens: 0 });
   }
   events.push({ text: doneEvent, outputTokens: 0 });

@@ -1,7 +1,7 @@
 import { createUsage } from '../../core/usage.js';
 import { countEmbeddingInputTokens, embeddingInputs } from './mock-input-tokens.js';
 import type { MockRoute } from './mock-request-context.js';
-import { sendMockJson } from './mock-response.js';
+import { reportsUsage, sendMockAnswer } from './mock-response.js';
 import { validateMockModel } from './mock-validation.js';
 
 const defaultDimensions = 8;
@@ -66,8 +66,8 @@ export const mockOpenAiEmbeddingsRoute: MockRoute = {
       object: 'list',
       data,
       model: String(body.model),
-      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+      ...(reportsUsage(context) ? { usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } } : {}),
     });
-    sendMockJson({ response: context.response, status: 200, bodyText, headers: { 'x-request-id': context.requestId } });
+    sendMockAnswer(context, { bodyText, headers: { 'x-request-id': context.requestId } });
   },
 };

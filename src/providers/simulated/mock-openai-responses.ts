@@ -2,7 +2,7 @@ import type { Usage } from '../../core/usage.js';
 import { isRecord } from './mock-input-tally.js';
 import { tallyOpenAiResponsesInput } from './mock-input-tokens.js';
 import type { MockRequestContext, MockRoute } from './mock-request-context.js';
-import { sendMockJson, sseEvent, writeMockStream, type MockStreamEvent } from './mock-response.js';
+import { reportsUsage, sendMockAnswer, sseEvent, writeMockStream, type MockStreamEvent } from './mock-response.js';
 import { mockOutputSlice, mockOutputText } from './mock-tokens.js';
 import {
   openAiReasoningTokens,
@@ -71,7 +71,7 @@ function responseObject(parts: ResponseParts, stage: 'in_progress' | 'final'): R
     top_logprobs: 0,
     top_p: body.top_p ?? 1,
     truncation: 'disabled',
-    usage: final ? openAiResponsesUsage(usage) : null,
+    usage: final && reportsUsage(context) ? openAiResponsesUsage(usage) : null,
     user: null,
     metadata: body.metadata ?? {},
   };
@@ -169,6 +169,6 @@ export const mockOpenAiResponsesRoute: MockRoute = {
     }
     context.record.outputTokensSent = usage.outputTokens;
     const bodyText = JSON.stringify(responseObject(parts, 'final'));
-    sendMockJson({ response: context.response, status: 200, bodyText, headers: { 'x-request-id': context.requestId } });
+    sendMockAnswer(context, { bodyText, headers: { 'x-request-id': context.requestId } });
   },
 };

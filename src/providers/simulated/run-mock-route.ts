@@ -67,6 +67,11 @@ function playFault(context: MockRequestContext, fault: MockFault, route: MockRou
     case 'timeout':
       // Never answer: the client's own timeout ends the request, and the record says 'aborted'.
       return true;
+    case 'reset-mid-body':
+    case 'malformed-sse':
+    case 'no-usage':
+      // The route answers; these bend how (see sendMockAnswer and writeMockStream).
+      return false;
     case 'disconnect':
       if (context.body.stream === true) return false;
       context.record.outcome = 'disconnected';
@@ -75,8 +80,9 @@ function playFault(context: MockRequestContext, fault: MockFault, route: MockRou
     case 'rate-limit':
     case 'server-error':
     case 'overloaded': {
-      // Rate limits always say when to come back; 5xx only when the fault asks, as real APIs mostly don't.
-      const retryAfterInMs = fault.type === 'rate-limit' ? (fault.retryAfterInMs ?? plan.retryAfterInMs) : fault.retryAfterInMs;
+      // Rate limits say when to come back unless told not to; 5xx only when the fault asks, as real APIs mostly don't.
+      const retryAfterInMs =
+        fault.type !== 'rate-limit' ? fault.retryAfterInMs : fault.withoutRetryAfter === true ? undefined : (fault.retryAfterInMs ?? plan.retryAfterInMs);
       const headers =
         retryAfterInMs === undefined
           ? undefined
