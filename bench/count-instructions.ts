@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { chatRequestBody } from './load/send-chat-request.js';
+import { sendRequestCount } from './load/send-request-count.js';
 import { startSubject, type SubjectProcess } from './subjects/start-subject.js';
 
 /**
@@ -19,17 +19,7 @@ async function countInstructions(file: string, mockUrl: string, requests: number
   const outFile = join(tmpdir(), `warden-callgrind-${process.pid}-${requests}-${file.replace(/\W/g, '')}`);
   const subject = await startSubject({ file, args: [mockUrl], cpu: undefined, startTimeoutInMs: 300_000, launcher: ['valgrind', '-q', '--tool=callgrind', `--callgrind-out-file=${outFile}`] });
   const pool = new Pool(subject.url, { connections: concurrency });
-  let sent = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent < requests) {
-        sent += 1;
-        const { statusCode, body } = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json', authorization: `Bearer ${subject.apiKey}`, ...subject.headers }, body: chatRequestBody });
-        await body.arrayBuffer();
-        if (statusCode !== 200) throw new Error(`${file} answered HTTP ${statusCode}`);
-      }
-    }),
-  );
+  await sendRequestCount({ dispatcher: pool, target: subject, requests, concurrency, label: file });
   await pool.close();
   await subject.stop(120_000);
   const summary = /^summary:\s+(\d+)/m.exec(readFileSync(outFile, 'utf8'));

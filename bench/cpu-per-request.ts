@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
-import { chatRequestBody } from './load/send-chat-request.js';
-import { startSubject, type SubjectProcess } from './subjects/start-subject.js';
+import { sendRequestCount } from './load/send-request-count.js';
+import { startSubject } from './subjects/start-subject.js';
 
 /**
  * CPU time per request of the bare proxy and of Warden: the subject process's user + system time
@@ -20,27 +20,13 @@ function cpuTimeInMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
-async function send(subject: SubjectProcess, pool: Pool, requests: number): Promise<void> {
-  let sent = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent < requests) {
-        sent += 1;
-        const { statusCode, body } = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json', authorization: `Bearer ${subject.apiKey}`, ...subject.headers }, body: chatRequestBody });
-        await body.arrayBuffer();
-        if (statusCode !== 200) throw new Error(`answered HTTP ${statusCode}`);
-      }
-    }),
-  );
-}
-
 async function measure(file: string, mockUrl: string): Promise<number> {
   const subject = await startSubject({ file, args: [mockUrl], cpu: undefined });
   const pool = new Pool(subject.url, { connections: concurrency });
   try {
-    await send(subject, pool, warmUp);
+    await sendRequestCount({ dispatcher: pool, target: subject, requests: warmUp, concurrency, label: file });
     const before = cpuTimeInMs(subject.pid);
-    await send(subject, pool, measured);
+    await sendRequestCount({ dispatcher: pool, target: subject, requests: measured, concurrency, label: file });
     return ((cpuTimeInMs(subject.pid) - before) * 1000) / measured;
   } finally {
     await pool.close();

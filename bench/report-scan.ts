@@ -7,6 +7,7 @@ import { createRecordingOutput } from '../src/cli/cli-output.js';
 import { runCli } from '../src/cli/run-cli.js';
 import { createSqliteStore } from '../src/stores/sqlite/sqlite-store.js';
 import { benchEnvironment } from './bench-environment.js';
+import { createSeededRandom } from '../src/core/seeded-random.js';
 
 /**
  * `npm run bench:report`: seeds 1,000,000 ledger rows into a temporary SQLite file through the
@@ -34,20 +35,9 @@ const taskTypes = [
 const models = ['gpt-4o-mini', 'gpt-4.1-nano', 'claude-haiku-4-5', 'claude-sonnet-4-5'];
 const tiers = ['fast', 'balanced', 'premium'];
 
-/** A seeded generator (mulberry32), so every run seeds the same ledger. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** The ledger rows of one month of tasks, in time order, `count` of them. */
 function* ledgerEvents(count: number): Generator<LedgerEvent> {
-  const random = createRandom(7);
+  const random = createSeededRandom(7);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const usage = { inputTokens: 1_800, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWriteLongTokens: 0, outputTokens: 420, reasoningTokens: 0 };
   const averageRowsPerTask = 8.6;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SseEvent, SseParser } from '../src/core/sse-parser.js';
-import { createSeededRandom } from '../src/planner/seeded-random.js';
+import { createSeededRandom } from '../src/core/seeded-random.js';
 
 /** The recorded provider responses shared by every checkout: <repo>/../shared/fixtures/. */
 export const fixturesDirectory = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));

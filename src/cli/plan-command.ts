@@ -7,7 +7,7 @@ import { parseConfig } from '../core/parse-config.js';
 import { WardenError } from '../core/warden-error.js';
 import { parsePlan } from '../planner/parse-plan.js';
 import { planExpectedCost } from '../planner/plan-expected-cost.js';
-import { createSeededRandom } from '../planner/seeded-random.js';
+import { createSeededRandom } from '../core/seeded-random.js';
 import { stepsFromLedger } from '../planner/steps-from-ledger.js';
 import type { TaskPlan } from '../planner/task-plan.js';
 import { openConfiguredStore } from '../stores/open-configured-store.js';

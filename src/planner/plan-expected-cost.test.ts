@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exactExpectedCost } from './exact-expected-cost.js';
 import { planExpectedCost } from './plan-expected-cost.js';
-import { createSeededRandom } from './seeded-random.js';
+import { createSeededRandom } from '../core/seeded-random.js';
 import type { PlanStep, TaskPlan } from './task-plan.js';
 
 const cent = 10_000_000; // $0.01 in nano-USD

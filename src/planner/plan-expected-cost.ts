@@ -2,7 +2,7 @@ import type { NanoUsd } from '../core/money.js';
 import { WardenError } from '../core/warden-error.js';
 import { exactExpectedCost } from './exact-expected-cost.js';
 import { onePointSavings, type StepSaving } from './one-point-savings.js';
-import type { Random } from './seeded-random.js';
+import type { Random } from '../core/seeded-random.js';
 import { drawSampleSeeds, simulateStrategy, type SimulationSummary } from './simulate-strategy.js';
 import { meanAttemptCost, retryStrategies, type RetryStrategy, type TaskPlan } from './task-plan.js';
 

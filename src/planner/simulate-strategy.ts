@@ -1,4 +1,4 @@
-import type { Random } from './seeded-random.js';
+import type { Random } from '../core/seeded-random.js';
 import { simulateTask } from './simulate-task.js';
 import type { RetryStrategy, TaskPlan } from './task-plan.js';
 

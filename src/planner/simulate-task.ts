@@ -1,4 +1,4 @@
-import { createSeededRandom, mixSeed, type Random } from './seeded-random.js';
+import { createSeededRandom, mixSeed, type Random } from '../core/seeded-random.js';
 import type { PlanStep, RetryStrategy, TaskPlan } from './task-plan.js';
 
 /** One simulated task. */

@@ -8,6 +8,7 @@ import { parseReportDimension } from '../../src/reports/report-dimension.js';
 import { createMemoryStore } from '../../src/stores/memory/memory-store.js';
 import { createSqliteStore } from '../../src/stores/sqlite/sqlite-store.js';
 import { expectedByTaskType, reportLedgerEvents, reportPeriod } from '../support/report-ledger.js';
+import { createSeededRandom } from '../../src/core/seeded-random.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'warden-sqlite-report-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -16,16 +17,6 @@ let files = 0;
 const dayInMs = 86_400_000;
 const dimensions = ['task-type', 'team', 'key', 'user', 'model', 'tier', 'tag:feature'].map((text) => parseReportDimension(text));
 
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * Calls as the gateway and the SDK write them: plain answers and cache hits, retries (a failed
  * attempt, then one with retries > 0), fallbacks (a refusal or failure on one model, then an
@@ -33,7 +24,7 @@ function createRandom(seed: number): () => number {
  * streams; tasks whose calls change user, tier or UTC day, calls without a task, outcomes.
  */
 function randomLedger(seed: number): LedgerEvent[] {
-  const random = createRandom(seed);
+  const random = createSeededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const events: LedgerEvent[] = [];
   let time = reportPeriod.sinceInMs - 2 * dayInMs;
